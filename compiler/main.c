@@ -1,0 +1,314 @@
+/* main.c - the brainc driver: flags, files, exit codes.
+ * The only file that decides the process's exit status. Every phase reports
+ * through one Diag; a phase runs only if the ones before it had no errors.
+ *
+ * Exit codes: 0 ok, 1 the program (or an input file) has errors,
+ * 2 bad command line, 3 internal error. */
+#include "diag/diag.h"
+#include "front/loader.h"
+#include "nir/nir.h"
+#include "sema/sema.h"
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* Search paths hold the stdlib plus every -I; more is surely a mistake. */
+#define MAX_SEARCH_PATHS 64
+#define MAX_DEFINES 256
+
+typedef struct Options {
+    const char *command;
+    const char *file;
+    const char *brain;
+    const char *preset;
+    uint64_t seed;
+    NirDefine defines[MAX_DEFINES];
+    int ndefines;
+    const char *search[MAX_SEARCH_PATHS + 2];
+    int nsearch;
+    int verbose;
+    int stats;
+    int max_errors;
+} Options;
+
+typedef struct Command {
+    const char *name;
+    const char *usage;
+    const char *help;
+} Command;
+
+static const Command commands[] = {
+    {"check", "brainc check FILE [-I DIR]...",
+     "Parses and checks FILE and everything it imports. Prints nothing and exits 0\n"
+     "when the program is correct; otherwise prints every error found (up to\n"
+     "--max-errors, default 20) as file:line:col: error: ..., with the source line\n"
+     "and a caret, and exits 1.\n"},
+    {"ir", "brainc ir FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--verbose] [--stats]",
+     "Checks FILE, builds the network of its brain (the last brain declared in FILE\n"
+     "unless --brain names one) and prints it: populations, sizes, parameters,\n"
+     "synapse groups and their counts, inputs and recordings. --preset applies a\n"
+     "preset of the brain, then each -D sets a brain parameter. The network is a\n"
+     "pure function of the program, the parameters and the seed (default 1).\n"
+     "--verbose adds the compiled model code and array previews; --stats prints\n"
+     "only totals and the time taken to build.\n"},
+    {"help", "brainc help [COMMAND]", "Shows the commands, or the help of one command.\n"},
+};
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: brainc COMMAND [options]\n\n"
+            "commands:\n"
+            "  check FILE     check a .brain program\n"
+            "  ir FILE        show the network a program builds\n"
+            "  help [CMD]     show help\n"
+            "  --version      print the version\n\n"
+            "common options: -I DIR (import search path), --max-errors N\n"
+            "exit codes: 0 ok, 1 errors in the program or its inputs, 2 bad command line,\n"
+            "            3 internal error\n");
+}
+
+static const Command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "brainc: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see `brainc help`)\n");
+    return EXIT_USAGE;
+}
+
+/* Parses a whole string as a finite number. */
+static int parse_number(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || v != v || v - v != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* -D name=value */
+static int add_define(Options *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return usage_error("-D expects name=value, got `%s`", arg);
+    if (o->ndefines == MAX_DEFINES)
+        return usage_error("too many -D options (at most 256)%s", "");
+    double v;
+    if (parse_number(eq + 1, &v) != 0)
+        return usage_error("-D value must be a number: `%s`", arg);
+    size_t n = (size_t)(eq - arg);
+    char *name = malloc(n + 1); /* freed at the end of main */
+    if (!name)
+        return EXIT_INTERNAL;
+    memcpy(name, arg, n);
+    name[n] = 0;
+    o->defines[o->ndefines].name = name;
+    o->defines[o->ndefines].value = v;
+    o->ndefines++;
+    return 0;
+}
+
+/* The value of an option given as `--opt V`, `--opt=V` or `-DV`; advances *i. */
+static const char *option_value(int argc, char **argv, int *i, const char *opt)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(opt);
+    if (strncmp(a, opt, n) == 0 && a[n] == '=')
+        return a + n + 1;
+    if (strcmp(a, opt) == 0) {
+        if (*i + 1 >= argc)
+            return NULL;
+        return argv[++*i];
+    }
+    if (n == 2 && strncmp(a, opt, 2) == 0 && a[2]) /* -Dx=1, -Idir */
+        return a + 2;
+    return NULL;
+}
+
+static int is_option(const char *a, const char *opt)
+{
+    size_t n = strlen(opt);
+    return strcmp(a, opt) == 0 || (strncmp(a, opt, n) == 0 && a[n] == '=') ||
+           (n == 2 && strncmp(a, opt, 2) == 0);
+}
+
+static int parse_args(int argc, char **argv, Options *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v;
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->file)
+                return usage_error("more than one input file (`%s`)", a);
+            o->file = a;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            o->verbose = 1;
+        } else if (strcmp(a, "--stats") == 0) {
+            o->stats = 1;
+        } else if (is_option(a, "-D")) {
+            if (!(v = option_value(argc, argv, &i, "-D")))
+                return usage_error("%s needs name=value", a);
+            int rc = add_define(o, v);
+            if (rc)
+                return rc;
+        } else if (is_option(a, "-I")) {
+            if (!(v = option_value(argc, argv, &i, "-I")))
+                return usage_error("%s needs a directory", a);
+            if (o->nsearch >= MAX_SEARCH_PATHS)
+                return usage_error("too many -I options%s", "");
+            o->search[o->nsearch++] = v;
+        } else if (is_option(a, "--seed")) {
+            if (!(v = option_value(argc, argv, &i, "--seed")) || parse_u64(v, &o->seed))
+                return usage_error("--seed needs a non-negative integer%s", "");
+        } else if (is_option(a, "--preset")) {
+            if (!(v = option_value(argc, argv, &i, "--preset")) || !*v)
+                return usage_error("--preset needs a name%s", "");
+            o->preset = v;
+        } else if (is_option(a, "--brain")) {
+            if (!(v = option_value(argc, argv, &i, "--brain")) || !*v)
+                return usage_error("--brain needs a name%s", "");
+            o->brain = v;
+        } else if (is_option(a, "--max-errors")) {
+            uint64_t n;
+            if (!(v = option_value(argc, argv, &i, "--max-errors")) || parse_u64(v, &n) ||
+                n > 100000)
+                return usage_error("--max-errors needs a number (0 = no limit)%s", "");
+            o->max_errors = (int)n;
+        } else {
+            return usage_error("unknown option `%s`", a);
+        }
+    }
+    if (!o->file)
+        return usage_error("`%s` needs an input file", o->command);
+    return 0;
+}
+
+/* Where `import std.x` and `import a.b` look: -I directories, then the stdlib. */
+static void add_stdlib_path(Options *o)
+{
+    const char *env = getenv("BRAINC_STDLIB");
+    o->search[o->nsearch++] = env && *env ? env : BRAINC_STDLIB_DIR;
+    o->search[o->nsearch] = NULL;
+}
+
+static int load_and_check(Program *prog, Diag *diag, Options *o)
+{
+    if (program_load(prog, diag, o->file, o->search) != 0)
+        return -1;
+    sema_check(prog);
+    return diag->nerrors ? -1 : 0;
+}
+
+static int cmd_check(Options *o, Diag *diag)
+{
+    Program prog;
+    int rc = load_and_check(&prog, diag, o);
+    program_free(&prog);
+    return rc ? EXIT_USER : EXIT_OK;
+}
+
+static int cmd_ir(Options *o, Diag *diag)
+{
+    Program prog;
+    if (load_and_check(&prog, diag, o) != 0) {
+        program_free(&prog);
+        return EXIT_USER;
+    }
+    NirOptions nopt = {0};
+    nopt.brain = o->brain;
+    nopt.preset = o->preset;
+    nopt.defines = o->defines;
+    nopt.ndefines = o->ndefines;
+    nopt.seed = o->seed;
+    Nir *nir = nir_build(&prog, &nopt, diag);
+    int rc = EXIT_USER;
+    if (nir) {
+        if (o->stats)
+            nir_print_stats(nir, stdout);
+        else
+            nir_print(nir, stdout, o->verbose);
+        nir_free(nir);
+        rc = EXIT_OK;
+    }
+    program_free(&prog);
+    return rc;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 3) {
+        print_usage(stdout);
+        return EXIT_OK;
+    }
+    const Command *c = find_command(argv[2]);
+    if (!c)
+        return usage_error("no command `%s`", argv[2]);
+    printf("usage: %s\n\n%s", c->usage, c->help);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("brainc %s\n", BRAINC_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return cmd_help(argc, argv);
+    if (!find_command(cmd))
+        return usage_error("unknown command `%s`", cmd);
+
+    Options o = {0};
+    o.command = cmd;
+    o.seed = 1;
+    o.max_errors = 20;
+    int rc = parse_args(argc, argv, &o);
+    if (rc == 0) {
+        add_stdlib_path(&o);
+        Diag diag;
+        diag_init(&diag, stderr);
+        diag.max_errors = o.max_errors;
+        if (strcmp(cmd, "check") == 0)
+            rc = cmd_check(&o, &diag);
+        else
+            rc = cmd_ir(&o, &diag);
+        diag_finish(&diag);
+        diag_free(&diag);
+    }
+    for (int i = 0; i < o.ndefines; i++)
+        free((char *)o.defines[i].name);
+    return rc;
+}
