@@ -79,6 +79,26 @@ static int display_width(const char *s, int n)
     return w;
 }
 
+int diag_loc_text(const Diag *d, Loc loc, char *buf, size_t size)
+{
+    if (loc.file < 0 || loc.file >= d->nfiles || loc.line < 1 || loc.col < 1 || size == 0)
+        return 0;
+    const SourceFile *f = &d->files[loc.file];
+    const char *p = line_start(f, loc.line);
+    if (!p)
+        return 0;
+    const char *end = f->text + f->size;
+    if ((size_t)(end - p) < (size_t)loc.col - 1)
+        return 0;
+    p += loc.col - 1;
+    size_t n = 0;
+    while (p + n < end && n < (size_t)loc.len && n + 1 < size && p[n] != '\n')
+        n++;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return n > 0;
+}
+
 static void print_source_line(Diag *d, Loc loc)
 {
     const SourceFile *f = &d->files[loc.file];

@@ -44,6 +44,9 @@ void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(pri
 /* Prints "N errors generated" style summary if there were errors past the cap. */
 void diag_finish(Diag *d);
 
+/* Copies the source text under loc (one line at most) into buf; 0 if unavailable. */
+int diag_loc_text(const Diag *d, Loc loc, char *buf, size_t size);
+
 /* Closest candidate to name by edit distance, or NULL if none is close. */
 const char *diag_suggest(const char *name, const char *const *candidates, int n);
 

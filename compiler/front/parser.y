@@ -555,22 +555,34 @@ static const char *token_text(yysymbol_kind_t sym, char *buf, size_t size)
 static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, ParseCtx *ctx)
 {
     (void)scanner;
-    enum { MAX_EXPECTED = 6 };
-    yysymbol_kind_t expected[MAX_EXPECTED];
-    int n = yypcontext_expected_tokens(pctx, expected, MAX_EXPECTED);
+    /* Lists of more alternatives than this are noise rather than help. */
+    enum { MAX_LISTED = 5 };
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(pctx, expected, YYNTOKENS);
     yysymbol_kind_t got = yypcontext_token(pctx);
-    char msg[512], tok[48];
+    Loc loc = *yypcontext_location(pctx);
+    char msg[512], tok[48], text[40];
     size_t len = 0;
     if (got == YYSYMBOL_YYEOF)
-        len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected end of file");
+        len += (size_t)snprintf(msg, sizeof msg, "unexpected end of file");
+    else if ((got == YYSYMBOL_IDENT || got == YYSYMBOL_NUMBER) &&
+             diag_loc_text(ctx->diag, loc, text, sizeof text))
+        len += (size_t)snprintf(msg, sizeof msg, "unexpected %s `%s`",
+                                got == YYSYMBOL_IDENT ? "name" : "number", text);
     else
-        len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s", token_text(got, tok, sizeof tok));
-    if (n > 0 && n < MAX_EXPECTED) {
+        len += (size_t)snprintf(msg, sizeof msg, "unexpected %s", token_text(got, tok, sizeof tok));
+    if (n > 0 && n <= MAX_LISTED) {
         for (int i = 0; i < n && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                     i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
                                     token_text(expected[i], tok, sizeof tok));
+    } else if (got == YYSYMBOL_YYEOF) {
+        for (int i = 0; i < n; i++)
+            if (strcmp(yysymbol_name(expected[i]), "'}'") == 0) {
+                snprintf(msg + len, sizeof msg - len, "; is a `}` missing?");
+                break;
+            }
     }
-    diag_error(ctx->diag, *yypcontext_location(pctx), "%s", msg);
+    diag_error(ctx->diag, loc, "%s", msg);
     return 0;
 }
