@@ -1,0 +1,76 @@
+/* llvm_codegen.h - the LLVM CPU backend: NIR neuron models to specialised
+ * update kernels (llvm_neuron.c, llvm_expr.c), optimised for the host
+ * (llvm_target.c), then either JIT-compiled with ORC LLJIT for `brainc run`
+ * (llvm_jit.c) or written as an object file, assembly or textual IR for
+ * `brainc build` (llvm_target.c). The kernels read and write memory laid out
+ * as llvm_abi.h describes; compiler/backend/interp.h defines what they
+ * compute. No LLVM types cross this header, so callers need no LLVM headers.
+ *
+ * Ownership: an LlvmModule is owned by its creator until it is handed to
+ * llvm_jit_add_module, which takes it in every case (success or failure).
+ * Every function that can fail returns 0 / non-NULL on success, and -1 /
+ * NULL with a message in *err otherwise; nothing here exits or prints. */
+#ifndef BR_LLVM_CODEGEN_H
+#define BR_LLVM_CODEGEN_H
+#include "llvm_abi.h"
+#include "nir/nir.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct LlvmError {
+    char msg[1024];
+} LlvmError;
+
+/* ---- modules and kernels (llvm_module.c, llvm_neuron.c) ------------------ */
+
+typedef struct LlvmModule LlvmModule;
+
+LlvmModule *llvm_module_create(const char *name, LlvmError *err);
+void llvm_module_dispose(LlvmModule *m);
+
+/* Name of population pop_id's kernel: "pop_<id>_update". */
+void llvm_pop_update_name(int pop_id, char *buf, size_t size);
+
+/* Adds the kernel of population pop_id (an LlvmPopUpdateFn) for pop, an
+ * instance of model, with time step dt ms. Uniform parameters (NirValues
+ * without array) and dt are compiled in as constants; per-neuron parameters
+ * are loaded from LlvmPopState.param. Fails on an `exact` ODE that is not
+ * affine in its own state. */
+int llvm_emit_pop_update(LlvmModule *m, const NirNeuronModel *model, const NirPop *pop,
+                         int pop_id, double dt, LlvmError *err);
+
+/* ---- the host machine (llvm_target.c) ------------------------------------ */
+
+typedef struct LlvmTarget LlvmTarget;
+
+/* The host: default triple, CPU name and features of this machine, O3. */
+LlvmTarget *llvm_target_create_host(LlvmError *err);
+void llvm_target_dispose(LlvmTarget *tg);
+
+/* Sets the module's triple and data layout, verifies it, and runs the
+ * new pass manager's default<O3> pipeline with the target's cost model (so
+ * the loop vectoriser sees the host's vector width). No fast-math flags are
+ * ever set: results are IEEE, and FMA contraction is off. */
+int llvm_target_optimize(LlvmTarget *tg, LlvmModule *m, LlvmError *err);
+
+typedef enum { LLVM_EMIT_OBJECT, LLVM_EMIT_ASM, LLVM_EMIT_IR } LlvmEmitKind;
+
+/* Writes the module (optimised or not, as it stands) to path. */
+int llvm_target_emit(LlvmTarget *tg, LlvmModule *m, LlvmEmitKind kind, const char *path,
+                     LlvmError *err);
+
+/* ---- JIT (llvm_jit.c) ------------------------------------------------------ */
+
+typedef struct LlvmJit LlvmJit;
+
+/* An ORC LLJIT for the host CPU; libm and the process's symbols resolve. */
+LlvmJit *llvm_jit_create(LlvmError *err);
+void llvm_jit_dispose(LlvmJit *jit);
+
+/* Verifies m and adds it; takes ownership of m whatever the outcome. */
+int llvm_jit_add_module(LlvmJit *jit, LlvmModule *m, LlvmError *err);
+
+/* Address of a compiled symbol (compiling it on first lookup), 0 on error.
+ * A kernel: (LlvmPopUpdateFn)(uintptr_t)llvm_jit_lookup(jit, name, &err). */
+uint64_t llvm_jit_lookup(LlvmJit *jit, const char *name, LlvmError *err);
+#endif

@@ -1,0 +1,100 @@
+/* llvm_jit.c - ORC LLJIT for `brainc run`: a JIT for the host CPU (same
+ * CPU name and features as llvm_target.c, so vectorised code uses the
+ * host's registers), with the process's symbols (libm) visible to JIT code.
+ * Every LLVMErrorRef goes through llvm_check. */
+#include "llvm_internal.h"
+#include <llvm-c/LLJIT.h>
+#include <stdlib.h>
+
+struct LlvmJit {
+    LLVMOrcLLJITRef jit;
+};
+
+/* Lets JIT code call functions of this process (exp, tanh, ...). */
+static int add_process_symbols(LLVMOrcLLJITRef jit, LlvmError *err)
+{
+    LLVMOrcDefinitionGeneratorRef gen = NULL;
+    LLVMErrorRef e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+        &gen, LLVMOrcLLJITGetGlobalPrefix(jit), NULL, NULL);
+    if (llvm_check(e, "JIT symbol search", err))
+        return -1;
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen); /* takes gen */
+    return 0;
+}
+
+LlvmJit *llvm_jit_create(LlvmError *err)
+{
+    LLVMTargetMachineRef tm = llvm_host_machine(LLVMCodeGenLevelAggressive, LLVMRelocDefault,
+                                                LLVMCodeModelJITDefault, NULL, err);
+    if (!tm)
+        return NULL;
+    LlvmJit *j = calloc(1, sizeof *j);
+    if (!j) {
+        LLVMDisposeTargetMachine(tm);
+        llvm_fail(err, "out of memory");
+        return NULL;
+    }
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    /* tm -> machine builder -> LLJIT builder -> LLJIT: each call takes the previous. */
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm));
+    if (llvm_check(LLVMOrcCreateLLJIT(&j->jit, builder), "creating the JIT", err)) {
+        free(j);
+        return NULL;
+    }
+    if (add_process_symbols(j->jit, err)) {
+        llvm_jit_dispose(j);
+        return NULL;
+    }
+    return j;
+}
+
+void llvm_jit_dispose(LlvmJit *j)
+{
+    if (!j)
+        return;
+    LlvmError ignored;
+    if (j->jit)
+        llvm_check(LLVMOrcDisposeLLJIT(j->jit), "disposing of the JIT", &ignored);
+    free(j);
+}
+
+/* Wraps m into a thread-safe module and empties m. */
+static LLVMOrcThreadSafeModuleRef take_module(LlvmModule *m)
+{
+#if BR_LLVM_TSC_FROM_CONTEXT
+    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContextFromLLVMContext(m->ctx);
+    m->ctx = NULL;
+#else
+    LLVMOrcThreadSafeContextRef tsc = m->tsc;
+    m->tsc = NULL;
+#endif
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m->mod, tsc);
+    m->mod = NULL;
+    LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps the context alive */
+    return tsm;
+}
+
+int llvm_jit_add_module(LlvmJit *j, LlvmModule *m, LlvmError *err)
+{
+    LLVMErrorRef e = NULL;
+    if (llvm_verify(m->mod, err)) {
+        llvm_module_dispose(m);
+        return -1;
+    }
+    LLVMOrcThreadSafeModuleRef tsm = take_module(m);
+    llvm_module_dispose(m);
+    e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+    if (e) {
+        LLVMOrcDisposeThreadSafeModule(tsm); /* on failure it is still ours */
+        return llvm_check(e, "adding a module to the JIT", err);
+    }
+    return 0;
+}
+
+uint64_t llvm_jit_lookup(LlvmJit *j, const char *name, LlvmError *err)
+{
+    LLVMOrcExecutorAddress addr = 0;
+    if (llvm_check(LLVMOrcLLJITLookup(j->jit, &addr, name), name, err))
+        return 0;
+    return (uint64_t)addr;
+}

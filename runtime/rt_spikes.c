@@ -1,0 +1,127 @@
+/* rt_spikes.c - creation, gathering and growth for the spike rings; the
+ * per-spike operations are inline in rt_spikes.h. */
+#include "rt_spikes.h"
+
+#include <string.h>
+
+/* Slots start on RT_ALIGN boundaries: 16 indices of 4 bytes. */
+#define RT_SLOT_ROUND (RT_ALIGN / sizeof(uint32_t))
+
+RtStatus rt_spike_ring_create(RtAllocator *alloc, uint32_t n_neurons, uint32_t max_delay,
+                              RtSpikeRing **out, RtError *err)
+{
+    *out = NULL;
+    if (max_delay > RT_MAX_DELAY)
+        return rt_error_set(err, RT_ERR_ARG, "spike ring: delay %u exceeds the limit %u",
+                            max_delay, RT_MAX_DELAY);
+    uint64_t stride = ((uint64_t)n_neurons + RT_SLOT_ROUND - 1) / RT_SLOT_ROUND * RT_SLOT_ROUND;
+    if (stride > UINT32_MAX)
+        return rt_error_set(err, RT_ERR_ARG, "spike ring: %u neurons is too many", n_neurons);
+    RtSpikeRing *r = rt_alloc(alloc, sizeof *r);
+    if (!r)
+        return rt_error_set(err, RT_ERR_NOMEM, "spike ring: out of memory");
+    r->alloc = alloc;
+    r->n_neurons = n_neurons;
+    r->stride = (uint32_t)stride;
+    r->nslots = max_delay + 1;
+    r->counts = rt_alloc_array(alloc, r->nslots, sizeof *r->counts);
+    size_t cells;
+    if (r->counts && rt_size_mul(r->nslots, r->stride, &cells))
+        r->spikes = rt_alloc_array(alloc, cells, sizeof *r->spikes);
+    if (!r->counts || !r->spikes) {
+        rt_spike_ring_destroy(r);
+        return rt_error_set(err, RT_ERR_NOMEM,
+                            "spike ring: out of memory for %u neurons x %u delay slots", n_neurons,
+                            max_delay + 1);
+    }
+    *out = r;
+    return RT_OK;
+}
+
+void rt_spike_ring_destroy(RtSpikeRing *r)
+{
+    if (!r)
+        return;
+    rt_free(r->alloc, r->spikes);
+    rt_free(r->alloc, r->counts);
+    rt_free(r->alloc, r);
+}
+
+void rt_spike_ring_clear(RtSpikeRing *r)
+{
+    memset(r->counts, 0, r->nslots * sizeof *r->counts);
+}
+
+/* Each span's region starts at its `begin`, which is at least the number
+ * of spikes already packed (earlier spans are disjoint and below it), so
+ * every move is downwards and memmove is safe. */
+void rt_spike_ring_gather(RtSpikeRing *r, const RtSpikeSpan *spans, unsigned nspans)
+{
+    uint32_t *base = r->spikes + (uint64_t)r->now * r->stride;
+    uint32_t total = r->counts[r->now];
+    for (unsigned i = 0; i < nspans; i++) {
+        if (spans[i].count && spans[i].begin != total)
+            memmove(base + total, base + spans[i].begin, spans[i].count * sizeof *base);
+        total += spans[i].count;
+    }
+    r->counts[r->now] = total;
+}
+
+static bool alloc_event_slots(RtEventRing *r, uint32_t capacity)
+{
+    r->slots = rt_alloc_array(r->alloc, r->nslots, sizeof *r->slots);
+    if (!r->slots)
+        return false;
+    for (uint32_t i = 0; i < r->nslots; i++) {
+        r->slots[i].values = rt_alloc_array(r->alloc, capacity, sizeof(uint32_t));
+        if (!r->slots[i].values)
+            return false;
+        r->slots[i].capacity = capacity;
+    }
+    return true;
+}
+
+RtStatus rt_event_ring_create(RtAllocator *alloc, uint32_t max_delay, uint32_t initial_capacity,
+                              RtEventRing **out, RtError *err)
+{
+    *out = NULL;
+    if (max_delay > RT_MAX_DELAY)
+        return rt_error_set(err, RT_ERR_ARG, "event ring: delay %u exceeds the limit %u",
+                            max_delay, RT_MAX_DELAY);
+    RtEventRing *r = rt_alloc(alloc, sizeof *r);
+    if (!r)
+        return rt_error_set(err, RT_ERR_NOMEM, "event ring: out of memory");
+    r->alloc = alloc;
+    r->nslots = max_delay + 1;
+    if (!alloc_event_slots(r, initial_capacity ? initial_capacity : RT_SLOT_ROUND)) {
+        rt_event_ring_destroy(r);
+        return rt_error_set(err, RT_ERR_NOMEM, "event ring: out of memory for %u slots",
+                            max_delay + 1);
+    }
+    *out = r;
+    return RT_OK;
+}
+
+void rt_event_ring_destroy(RtEventRing *r)
+{
+    if (!r)
+        return;
+    for (uint32_t i = 0; r->slots && i < r->nslots; i++)
+        rt_free(r->alloc, r->slots[i].values);
+    rt_free(r->alloc, r->slots);
+    rt_free(r->alloc, r);
+}
+
+RtStatus rt_event_slot_grow_push(RtEventRing *r, RtEventSlot *slot, uint32_t value)
+{
+    if (slot->capacity > UINT32_MAX / 2)
+        return RT_ERR_NOMEM;
+    uint32_t capacity = slot->capacity * 2;
+    uint32_t *values = rt_realloc_array(r->alloc, slot->values, capacity, sizeof *values);
+    if (!values)
+        return RT_ERR_NOMEM;
+    slot->values = values;
+    slot->capacity = capacity;
+    slot->values[slot->count++] = value;
+    return RT_OK;
+}
