@@ -11,6 +11,8 @@ typedef struct ParseCtx {
     char *doc;              /* pending run of `//` comment lines, for the next declaration */
     int doc_line;           /* line of the last comment in `doc` */
     Module *module;         /* what the parser fills */
+    Decl *last_decl;        /* tails of module->decls and ->imports: appends stay O(1) */
+    Import *last_import;
     int depth;              /* nesting depth of brackets and blocks */
 } ParseCtx;
 

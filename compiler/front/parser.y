@@ -87,7 +87,20 @@ static Decl *decl(ParseCtx *ctx, DeclKind k, Loc loc, const char *doc, Name name
 
 static void add_decl(ParseCtx *ctx, Decl *d)
 {
-    AST_APPEND(Decl, ctx->module->decls, d);
+    if (ctx->last_decl)
+        ctx->last_decl->next = d;
+    else
+        ctx->module->decls = d;
+    ctx->last_decl = d;
+}
+
+static void add_import(ParseCtx *ctx, Import *im)
+{
+    if (ctx->last_import)
+        ctx->last_import->next = im;
+    else
+        ctx->module->imports = im;
+    ctx->last_import = im;
 }
 
 /* Deep left-leaning chains (1+1+1+...) do not grow Bison's stack but would
@@ -199,16 +212,21 @@ import
     : IMPORT dotted_name
     | IMPORT STRING
       { Import *im = ARENA_NEW(A, Import); im->path = $2; im->is_file = 1; im->loc = @2;
-        AST_APPEND(Import, ctx->module->imports, im); }
+        add_import(ctx, im); }
     ;
 
 dotted_name
     : IDENT
       { Import *im = ARENA_NEW(A, Import); im->path = $1; im->loc = @1;
-        AST_APPEND(Import, ctx->module->imports, im); }
+        add_import(ctx, im); }
     | dotted_name '.' IDENT
-      { Import *im = ctx->module->imports; while (im->next) im = im->next;
-        im->path = arena_printf(A, "%s.%s", im->path, $3); im->loc = loc_span(im->loc, @3); }
+      { Import *im = ctx->last_import;
+        /* a cap keeps a.b.c... from growing quadratically */
+        if (strlen(im->path) + strlen($3) < 512)
+            im->path = arena_printf(A, "%s.%s", im->path, $3);
+        else if (!strstr(im->path, "..."))
+            { diag_error(ctx->diag, @3, "module name too long"); im->path = arena_printf(A, "%s...", im->path); }
+        im->loc = loc_span(im->loc, @3); }
     ;
 
 /* declaration -> kind name [ "(" params ")" ] "{" members "}" */
@@ -295,10 +313,10 @@ member
       { $$ = member(ctx, M_POP, @1); $$->name = $1.name; $$->name_loc = $1.loc; $$->expr = $3; set_model($$, $6, $7); }
     | name ':' name call_args AT at3
       { $$ = member(ctx, M_POP, @1); $$->name = $1.name; $$->name_loc = $1.loc; set_model($$, $3, $4);
-        $$->pos[0] = $6; $$->pos[1] = $6->b; $$->pos[2] = $6->c; $6->b = $6->c = NULL; }
+        $$->pos[0] = $6->a; $$->pos[1] = $6->b; $$->pos[2] = $6->c; }
     | name '[' expr ']' ':' name call_args AT at3
       { $$ = member(ctx, M_POP, @1); $$->name = $1.name; $$->name_loc = $1.loc; $$->expr = $3; set_model($$, $6, $7);
-        $$->pos[0] = $9; $$->pos[1] = $9->b; $$->pos[2] = $9->c; $9->b = $9->c = NULL; }
+        $$->pos[0] = $9->a; $$->pos[1] = $9->b; $$->pos[2] = $9->c; }
     /* connect src -> dst : synapse(args) [rule] [delay d] [as name] */
     | CONNECT postfix ARROW postfix ':' name call_args conn_tail
       { $$ = $8; $$->loc = @1; $$->src = $2; $$->dst = $4; set_model($$, $6, $7); }

@@ -39,7 +39,7 @@ expect 2 '--seed needs'                    -- ir "$tmp/ok.brain" --seed
 expect 1 'cannot read .*nothere.brain'     -- check "$tmp/nothere.brain"
 expect 1 'not a regular file'              -- check "$tmp"
 expect 0 '^$'                              -- check "$tmp/ok.brain"
-expect 1 'bad.brain:2:13: error: .*`q`'    -- check "$tmp/bad.brain"
+expect 1 'bad.brain:2:11: error: .*`q`'    -- check "$tmp/bad.brain"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
