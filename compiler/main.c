@@ -4,10 +4,13 @@
  *
  * Exit codes: 0 ok, 1 the program (or an input file) has errors,
  * 2 bad command line, 3 internal error. */
+#include "backend/llvm/llvm_codegen.h"
 #include "diag/diag.h"
 #include "front/loader.h"
 #include "nir/nir.h"
 #include "sema/sema.h"
+#include "rt_brain.h"
+#include "rt_progress.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +36,9 @@ typedef struct Options {
     int verbose;
     int stats;
     int max_errors;
+    uint64_t ticks;           /* run */
+    unsigned threads;         /* run */
+    const char *record_spikes; /* run: --record spikes=FILE */
 } Options;
 
 typedef struct Command {
@@ -55,6 +61,15 @@ static const Command commands[] = {
      "pure function of the program, the parameters and the seed (default 1).\n"
      "--verbose adds the compiled model code and array previews; --stats prints\n"
      "only totals and the time taken to build.\n"},
+    {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] [--record spikes=FILE]",
+     "Checks FILE, builds its brain's network as `ir` does, compiles every neuron\n"
+     "and synapse kernel for this CPU with LLVM (ORC JIT) and runs the brain for\n"
+     "--ticks ticks (default 1000) on --threads threads (default 1; the spikes do\n"
+     "not depend on it). --record spikes=FILE writes every population's spikes as\n"
+     "CSV (tick,population,neuron). At the end one line on stderr gives the ticks,\n"
+     "the spikes, the mean rate of each population, the wall time and ticks/s.\n"
+     "Parts of a program that are not executed yet (bodies, sense/act, reward,\n"
+     "state and synapse recordings) are listed on stderr as `not executed yet`.\n"},
     {"help", "brainc help [COMMAND]", "Shows the commands, or the help of one command.\n"},
 };
 
@@ -65,6 +80,7 @@ static void print_usage(FILE *out)
             "commands:\n"
             "  check FILE     check a .brain program\n"
             "  ir FILE        show the network a program builds\n"
+            "  run FILE       compile a program's brain with LLVM and run it\n"
             "  help [CMD]     show help\n"
             "  --version      print the version\n\n"
             "common options: -I DIR (import search path), --max-errors N\n"
@@ -196,6 +212,20 @@ static int parse_args(int argc, char **argv, Options *o)
             if (!(v = option_value(argc, argv, &i, "--brain")) || !*v)
                 return usage_error("--brain needs a name%s", "");
             o->brain = v;
+        } else if (is_option(a, "--ticks")) {
+            if (!(v = option_value(argc, argv, &i, "--ticks")) || parse_u64(v, &o->ticks))
+                return usage_error("--ticks needs a non-negative integer%s", "");
+        } else if (is_option(a, "--threads")) {
+            uint64_t n;
+            if (!(v = option_value(argc, argv, &i, "--threads")) || parse_u64(v, &n) || n < 1 ||
+                n > 1024)
+                return usage_error("--threads needs a number from 1 to 1024%s", "");
+            o->threads = (unsigned)n;
+        } else if (is_option(a, "--record")) {
+            if (!(v = option_value(argc, argv, &i, "--record")) || strncmp(v, "spikes=", 7) != 0 ||
+                !v[7])
+                return usage_error("--record expects spikes=FILE%s", "");
+            o->record_spikes = v + 7;
         } else if (is_option(a, "--max-errors")) {
             uint64_t n;
             if (!(v = option_value(argc, argv, &i, "--max-errors")) || parse_u64(v, &n) ||
@@ -235,6 +265,17 @@ static int cmd_check(Options *o, Diag *diag)
     return rc ? EXIT_USER : EXIT_OK;
 }
 
+static Nir *build_network(Program *prog, Diag *diag, Options *o)
+{
+    NirOptions nopt = {0};
+    nopt.brain = o->brain;
+    nopt.preset = o->preset;
+    nopt.defines = o->defines;
+    nopt.ndefines = o->ndefines;
+    nopt.seed = o->seed;
+    return nir_build(prog, &nopt, diag);
+}
+
 static int cmd_ir(Options *o, Diag *diag)
 {
     Program prog;
@@ -242,13 +283,7 @@ static int cmd_ir(Options *o, Diag *diag)
         program_free(&prog);
         return EXIT_USER;
     }
-    NirOptions nopt = {0};
-    nopt.brain = o->brain;
-    nopt.preset = o->preset;
-    nopt.defines = o->defines;
-    nopt.ndefines = o->ndefines;
-    nopt.seed = o->seed;
-    Nir *nir = nir_build(&prog, &nopt, diag);
+    Nir *nir = build_network(&prog, diag, o);
     int rc = EXIT_USER;
     if (nir) {
         if (o->stats)
@@ -257,6 +292,100 @@ static int cmd_ir(Options *o, Diag *diag)
             nir_print(nir, stdout, o->verbose);
         nir_free(nir);
         rc = EXIT_OK;
+    }
+    program_free(&prog);
+    return rc;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+/* Says which members of the brain `run` does not execute yet, so that
+ * nothing is ignored silently. */
+static void warn_not_executed_members(Diag *diag, const Member *m)
+{
+    static const char *const what[] = {[M_BODY] = "body", [M_SENSE] = "sense", [M_ACT] = "act",
+                                       [M_REWARD] = "reward"};
+    for (; m; m = m->next) {
+        if (m->kind == M_LAYER)
+            warn_not_executed_members(diag, m->members);
+        else if (m->kind == M_BODY || m->kind == M_SENSE || m->kind == M_ACT || m->kind == M_REWARD)
+            diag_warning(diag, m->loc, "not executed yet: %s", what[m->kind]);
+    }
+}
+
+static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir)
+{
+    const Decl *d = program_find_decl(prog, nir->brain);
+    if (d)
+        warn_not_executed_members(diag, d->members);
+    for (int r = 0; r < nir->nrecords; r++)
+        if (nir->records[r].kind != NIR_REC_SPIKES) /* spikes: --record spikes=FILE has them all */
+            diag_warning(diag, nir->records[r].loc, "not executed yet: record %s", nir->records[r].what);
+}
+
+/* ticks, spikes, mean rate of each population, wall time, ticks/s. */
+static void print_run_summary(const RtBrain *b, const Nir *nir, uint64_t ticks, double seconds)
+{
+    uint64_t total = 0;
+    for (int p = 0; p < nir->npops; p++)
+        total += rt_brain_spike_count(b, (uint32_t)p);
+    fprintf(stderr, "ran %llu ticks (%g ms), %llu spikes; rates (Hz):",
+            (unsigned long long)ticks, (double)ticks * nir->dt, (unsigned long long)total);
+    double ms = (double)ticks * nir->dt;
+    for (int p = 0; p < nir->npops; p++) {
+        double n = (double)rt_brain_spike_count(b, (uint32_t)p);
+        double rate = ms > 0 && nir->pops[p].size ? n / nir->pops[p].size / (ms / 1000.0) : 0;
+        fprintf(stderr, " %s %.3g", nir->pops[p].path, rate);
+    }
+    fprintf(stderr, "; %.3f s, %.0f ticks/s\n", seconds, seconds > 0 ? (double)ticks / seconds : 0);
+}
+
+/* Compiles, instantiates and steps the brain; prints the summary. */
+static int run_network(const Nir *nir, Options *o)
+{
+    LlvmError lerr = {{0}};
+    LlvmBrain *lb = NULL;
+    if (llvm_brain_compile(nir, &lb, &lerr)) {
+        fprintf(stderr, "brainc: internal error: compiling the brain: %s\n", lerr.msg);
+        return EXIT_INTERNAL;
+    }
+    RtBrain *b = llvm_brain_instantiate(lb, o->threads ? o->threads : 1, &lerr);
+    if (!b) {
+        fprintf(stderr, "brainc: cannot create the brain: %s\n", lerr.msg);
+        llvm_brain_free(lb);
+        return EXIT_INTERNAL;
+    }
+    RtError rerr = {0};
+    int rc = EXIT_OK;
+    if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, &rerr)) {
+        fprintf(stderr, "brainc: %s\n", rerr.msg);
+        rc = EXIT_USER;
+    }
+    double start = rt_clock_monotonic(NULL);
+    if (rc == EXIT_OK && (rt_brain_step(b, o->ticks, &rerr) || rt_brain_record_close(b, &rerr))) {
+        fprintf(stderr, "brainc: %s\n", rerr.msg);
+        rc = EXIT_USER;
+    }
+    if (rc == EXIT_OK)
+        print_run_summary(b, nir, o->ticks, rt_clock_monotonic(NULL) - start);
+    rt_brain_destroy(b);
+    llvm_brain_free(lb);
+    return rc;
+}
+
+static int cmd_run(Options *o, Diag *diag)
+{
+    Program prog;
+    if (load_and_check(&prog, diag, o) != 0) {
+        program_free(&prog);
+        return EXIT_USER;
+    }
+    Nir *nir = build_network(&prog, diag, o);
+    int rc = EXIT_USER;
+    if (nir) {
+        warn_not_executed(diag, &prog, nir);
+        rc = run_network(nir, o);
+        nir_free(nir);
     }
     program_free(&prog);
     return rc;
@@ -295,6 +424,8 @@ int main(int argc, char **argv)
     o.command = cmd;
     o.seed = 1;
     o.max_errors = 20;
+    o.ticks = 1000;
+    o.threads = 1;
     int rc = parse_args(argc, argv, &o);
     if (rc == 0) {
         add_stdlib_path(&o);
@@ -303,6 +434,8 @@ int main(int argc, char **argv)
         diag.max_errors = o.max_errors;
         if (strcmp(cmd, "check") == 0)
             rc = cmd_check(&o, &diag);
+        else if (strcmp(cmd, "run") == 0)
+            rc = cmd_run(&o, &diag);
         else
             rc = cmd_ir(&o, &diag);
         diag_finish(&diag);

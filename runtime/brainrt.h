@@ -12,6 +12,8 @@
  *   rt_record.h    spike rasters (CSV / BRSPK1 binary) and sample CSV writers,
  *                  rt_record_read for BRSPK1
  *   rt_progress.h  the "tick 1200/10000  12.0%  ..." line on a terminal
+ *   rt_abi.h       the memory layout and signatures of compiled kernels
+ *   rt_brain.h     the brain value: create, step, inputs, reward, spikes, destroy
  *   philox.h       the counter-based RNG shared with the compiler
  *
  * There is no global mutable state: every object is created from an
@@ -22,7 +24,9 @@
 #define BR_BRAINRT_H
 
 #include "philox.h"
+#include "rt_abi.h"
 #include "rt_alloc.h"
+#include "rt_brain.h"
 #include "rt_error.h"
 #include "rt_inputs.h"
 #include "rt_progress.h"

@@ -72,8 +72,8 @@ double interp_expr(const NirExpr *e, const InterpEnv *env)
     case NX_LOCAL: return env->local[e->slot];
     case NX_T: return env->t;
     case NX_DT: return env->dt;
-    case NX_REF:
-    case NX_REWARD: return 0; /* synapse code only */
+    case NX_REF: return env->ref ? *env->ref[e->slot] : 0;
+    case NX_REWARD: return env->reward;
     case NX_UNARY: return apply_op(e->op, interp_expr(e->a, env), 0);
     case NX_BINARY: return apply_op(e->op, interp_expr(e->a, env), interp_expr(e->b, env));
     case NX_COND:
@@ -97,7 +97,8 @@ static double *var_ref(const NirVar *v, InterpEnv *env)
     case NX_STATE: return &env->state[v->slot];
     case NX_INPUT: return &env->input[v->slot];
     case NX_LOCAL: return &env->local[v->slot];
-    default: return NULL; /* NX_REF: synapse code only */
+    case NX_REF: return env->ref ? env->ref[v->slot] : NULL;
+    default: return NULL;
     }
 }
 
@@ -352,7 +353,7 @@ int interp_pop_update(const NirNeuronModel *m, const NirPop *pop, const LlvmPopS
         snprintf(err, errsize, "out of memory");
         return -1;
     }
-    InterpEnv env = {w.param, w.state, w.input, w.local, t, dt};
+    InterpEnv env = {.param = w.param, .state = w.state, .input = w.input, .local = w.local, .t = t, .dt = dt};
     int rc = 0;
     for (uint32_t k = begin; k < end && rc == 0; k++)
         rc = neuron_update(m, pop, s, k, &env, &w, spiked);

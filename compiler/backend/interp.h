@@ -43,6 +43,8 @@ typedef struct InterpEnv {
     double *input;        /* [ninputs] */
     double *local;        /* [nlocals] block `let`s */
     double t, dt;
+    double *const *ref;   /* synapse code: [nrefs] pointers to pre.X / post.X; NULL in neurons */
+    double reward;        /* synapse code: the amount in `on reward` */
 } InterpEnv;
 
 double interp_expr(const NirExpr *e, const InterpEnv *env);

@@ -39,6 +39,42 @@ void llvm_pop_update_name(int pop_id, char *buf, size_t size);
 int llvm_emit_pop_update(LlvmModule *m, const NirNeuronModel *model, const NirPop *pop,
                          int pop_id, double dt, LlvmError *err);
 
+/* ---- synapse kernels (llvm_synapse.c) ------------------------------------- */
+
+/* The kernels a synapse group may have (runtime/rt_abi.h signatures):
+ * ON_PRE, TICK (decays + update), REWARD and GAP are RtSynRowsFn, ON_POST
+ * an RtSynPostFn. */
+typedef enum {
+    LLVM_SYN_ON_PRE, LLVM_SYN_ON_POST, LLVM_SYN_TICK, LLVM_SYN_REWARD, LLVM_SYN_GAP,
+    LLVM_SYN_KINDS
+} LlvmSynKind;
+
+/* Name of a group's kernel: "group_<id>_on_pre", ... */
+void llvm_syn_kernel_name(int group_id, LlvmSynKind kind, char *buf, size_t size);
+/* 1 if a group of model m needs the kernel of that kind. */
+int llvm_syn_has_kernel(const NirSynapseModel *m, LlvmSynKind kind);
+/* flags[r] = 1 for each ref r of m that some `deliver` targets. */
+void llvm_syn_delivered_refs(const NirSynapseModel *m, int *flags);
+/* Adds the kernel of kind for nir->groups[group_id]. Uniform synapse
+ * parameters, uniform delays and dt are compiled in. */
+int llvm_emit_syn_kernel(LlvmModule *m, const Nir *nir, int group_id, LlvmSynKind kind,
+                         LlvmError *err);
+
+/* ---- a whole brain (llvm_brain.c) ------------------------------------------ */
+
+/* All kernels of one network, JIT-compiled, and the spec of its brain. */
+typedef struct LlvmBrain LlvmBrain;
+struct RtBrain;
+
+/* Emits every population's and group's kernels into one module, optimises
+ * it for the host, JIT-compiles it and fills the brain spec from nir.
+ * nir must outlive the LlvmBrain (its arrays are borrowed). Features not
+ * executed yet (state/synapse recordings) are listed by llvm_brain_notes. */
+int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err);
+/* A fresh brain at tick 0; call as often as you like. */
+struct RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err);
+void llvm_brain_free(LlvmBrain *lb);
+
 /* ---- the host machine (llvm_target.c) ------------------------------------ */
 
 typedef struct LlvmTarget LlvmTarget;

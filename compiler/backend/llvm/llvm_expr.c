@@ -146,8 +146,9 @@ LLVMValueRef llvm_expr(LlvmGen *g, const NirExpr *e)
     case NX_LOCAL: return load_var(g, g->local[e->slot]);
     case NX_T: return g->t;
     case NX_DT: return llvm_const(g, g->dt);
-    case NX_REF:
-    case NX_REWARD: return llvm_const(g, 0); /* synapse code only */
+    case NX_REF: /* synapse code: g->ref[slot] points at the neuron's variable */
+        return g->ref ? load_var(g, g->ref[e->slot]) : llvm_const(g, 0);
+    case NX_REWARD: return g->reward ? g->reward : llvm_const(g, 0);
     case NX_UNARY: return emit_op(g, e->op, llvm_expr(g, e->a), NULL);
     case NX_BINARY: {
         LLVMValueRef a = llvm_expr(g, e->a);
@@ -171,7 +172,8 @@ static LLVMValueRef var_slot(LlvmGen *g, const NirVar *v)
     case NX_STATE: return g->state[v->slot];
     case NX_INPUT: return g->input[v->slot];
     case NX_LOCAL: return g->local[v->slot];
-    default: return NULL; /* NX_REF: synapse code only */
+    case NX_REF: return g->ref ? g->ref[v->slot] : NULL; /* `post.x += e`: straight to memory */
+    default: return NULL;
     }
 }
 
@@ -201,8 +203,10 @@ void llvm_stmts(LlvmGen *g, const NirStmt *s)
                 LLVMBuildStore(g->b, value, slot);
         } else if (s->kind == NS_IF) {
             emit_if(g, s);
+        } else if (s->kind == NS_DELIVER && g->deliver) {
+            g->deliver(g, s);
         }
-        /* NS_DELIVER, NS_PRUNE: synapse code only */
+        /* NS_PRUNE: structural plasticity is not executed yet */
     }
 }
 

@@ -45,7 +45,8 @@ int llvm_verify(LLVMModuleRef mod, LlvmError *err);
 /* Code generation context of one kernel. Variables that statements assign
  * live in allocas (promoted to SSA by the optimiser); parameters are
  * values, constant when uniform. */
-typedef struct LlvmGen {
+typedef struct LlvmGen LlvmGen;
+struct LlvmGen {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMBuilderRef b;
@@ -57,7 +58,12 @@ typedef struct LlvmGen {
     LLVMValueRef *input;  /* [ninputs] allocas */
     LLVMValueRef *local;  /* [nlocals] allocas */
     LLVMValueRef t;       /* time seen by expressions (per substep / stage) */
-} LlvmGen;
+    /* Synapse code only (llvm_synapse.c); NULL in neuron kernels. */
+    LLVMValueRef *ref;    /* [nrefs] pointers to the pre/post neuron's variables */
+    LLVMValueRef reward;  /* the amount, in `on reward` */
+    void (*deliver)(struct LlvmGen *g, const NirStmt *s); /* emits one `deliver` */
+    void *owner;          /* the synapse kernel being emitted, for deliver */
+};
 
 /* llvm_expr.c */
 LLVMValueRef llvm_const(LlvmGen *g, double v);

@@ -1,0 +1,214 @@
+/* llvm_brain.c - a whole network through the LLVM backend: every
+ * population's neuron kernel and every synapse group's kernels in one
+ * module, optimised for the host and JIT-compiled with ORC LLJIT, plus the
+ * runtime's RtBrainSpec filled from the IR. The spec borrows the IR's
+ * arrays (the runtime copies them at rt_brain_create), so one compiled
+ * LlvmBrain instantiates any number of independent brains. */
+#include "llvm_internal.h"
+#include "rt_brain.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct LlvmBrain {
+    const Nir *nir;
+    LlvmJit *jit;
+    RtBrainSpec spec;
+    void **owned;          /* the spec's own tables, freed with the brain */
+    size_t nowned, capowned;
+};
+
+/* Keeps p (NULL is an allocation failure) for llvm_brain_free. */
+static void *own(LlvmBrain *lb, void *p)
+{
+    if (!p)
+        return NULL;
+    if (lb->nowned == lb->capowned) {
+        size_t cap = lb->capowned ? 2 * lb->capowned : 64;
+        void **grown = realloc(lb->owned, cap * sizeof *grown);
+        if (!grown) {
+            free(p);
+            return NULL;
+        }
+        lb->owned = grown, lb->capowned = cap;
+    }
+    return lb->owned[lb->nowned++] = p;
+}
+
+static void *own_array(LlvmBrain *lb, size_t n, size_t size) { return own(lb, calloc(n + 1, size)); }
+
+/* ---- code ----------------------------------------------------------------- */
+
+static int emit_all(LlvmModule *m, const Nir *nir, LlvmError *err)
+{
+    for (int p = 0; p < nir->npops; p++)
+        if (llvm_emit_pop_update(m, &nir->neuron_models[nir->pops[p].model], &nir->pops[p], p, nir->dt, err))
+            return -1;
+    for (int g = 0; g < nir->ngroups; g++) {
+        const NirSynapseModel *sm = &nir->syn_models[nir->groups[g].model];
+        for (int k = 0; k < LLVM_SYN_KINDS; k++)
+            if (llvm_syn_has_kernel(sm, (LlvmSynKind)k) && llvm_emit_syn_kernel(m, nir, g, (LlvmSynKind)k, err))
+                return -1;
+    }
+    return 0;
+}
+
+static int compile_module(LlvmBrain *lb, LlvmError *err)
+{
+    LlvmTarget *tg = llvm_target_create_host(err);
+    LlvmModule *m = tg ? llvm_module_create(lb->nir->brain, err) : NULL;
+    int rc = m ? 0 : -1;
+    rc = rc ? rc : emit_all(m, lb->nir, err);
+    rc = rc ? rc : llvm_target_optimize(tg, m, err);
+    llvm_target_dispose(tg);
+    lb->jit = rc ? NULL : llvm_jit_create(err);
+    if (!lb->jit) {
+        llvm_module_dispose(m);
+        return -1;
+    }
+    return llvm_jit_add_module(lb->jit, m, err); /* takes m */
+}
+
+/* ---- the spec -------------------------------------------------------------- */
+
+static int fill_pop(LlvmBrain *lb, RtPopSpec *ps, int id, LlvmError *err)
+{
+    const NirPop *p = &lb->nir->pops[id];
+    const NirNeuronModel *m = &lb->nir->neuron_models[p->model];
+    double *value = own_array(lb, (size_t)m->nstates, sizeof(double));
+    const double **init = own_array(lb, (size_t)m->nstates, sizeof(double *));
+    const double **param = own_array(lb, (size_t)m->nparams, sizeof(double *));
+    if (!value || !init || !param)
+        return llvm_fail(err, "out of memory");
+    for (int j = 0; j < m->nstates; j++)
+        value[j] = p->state[j].value, init[j] = p->state[j].array;
+    for (int j = 0; j < m->nparams; j++)
+        param[j] = p->params[j].array;
+    *ps = (RtPopSpec){p->path, p->size, m->nstates, m->ninputs, m->nparams, value,
+                      init, param, m->refractory != NULL, NULL};
+    char name[64];
+    llvm_pop_update_name(id, name, sizeof name);
+    ps->update = (RtPopUpdateFn)(uintptr_t)llvm_jit_lookup(lb->jit, name, err);
+    return ps->update ? 0 : -1;
+}
+
+static RtRefKind ref_kind(NirExprKind k)
+{
+    return k == NX_STATE ? RT_REF_STATE : k == NX_INPUT ? RT_REF_INPUT : RT_REF_PARAM;
+}
+
+static int fill_refs(LlvmBrain *lb, RtGroupSpec *gs, const NirGroup *g, const NirSynapseModel *sm)
+{
+    RtRefSpec *refs = own_array(lb, (size_t)sm->nrefs, sizeof *refs);
+    int *delivered = own_array(lb, (size_t)sm->nrefs, sizeof(int));
+    if (!refs || !delivered)
+        return -1;
+    llvm_syn_delivered_refs(sm, delivered);
+    for (int r = 0; r < sm->nrefs; r++)
+        refs[r] = (RtRefSpec){sm->refs[r].post, ref_kind(g->refs[r].kind), g->refs[r].slot, delivered[r]};
+    gs->refs = refs;
+    return 0;
+}
+
+static void *kernel(LlvmBrain *lb, const NirSynapseModel *sm, int id, LlvmSynKind kind, int *failed, LlvmError *err)
+{
+    if (!llvm_syn_has_kernel(sm, kind))
+        return NULL;
+    char name[64];
+    llvm_syn_kernel_name(id, kind, name, sizeof name);
+    uint64_t addr = llvm_jit_lookup(lb->jit, name, err);
+    *failed |= addr == 0;
+    return (void *)(uintptr_t)addr;
+}
+
+static int fill_group(LlvmBrain *lb, RtGroupSpec *gs, int id, LlvmError *err)
+{
+    const NirGroup *g = &lb->nir->groups[id];
+    const NirSynapseModel *sm = &lb->nir->syn_models[g->model];
+    double *value = own_array(lb, (size_t)sm->nstates, sizeof(double));
+    const float **init = own_array(lb, (size_t)sm->nstates, sizeof(float *));
+    const float **param = own_array(lb, (size_t)sm->nparams, sizeof(float *));
+    if (!value || !init || !param || fill_refs(lb, gs, g, sm))
+        return llvm_fail(err, "out of memory");
+    for (int j = 0; j < sm->nstates; j++)
+        value[j] = g->state[j].value, init[j] = g->state[j].array;
+    for (int j = 0; j < sm->nparams; j++)
+        param[j] = g->params[j].array;
+    gs->name = g->name, gs->pre = g->pre, gs->post = g->post, gs->n_syn = g->n_syn;
+    gs->row_ptr = g->row_ptr, gs->col = g->col;
+    gs->nstates = sm->nstates, gs->nparams = sm->nparams, gs->nrefs = sm->nrefs;
+    gs->state_value = value, gs->state_init = init, gs->param = param;
+    gs->delay = g->delay, gs->delays = g->delays;
+    int failed = 0;
+    gs->on_pre = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_PRE, &failed, err);
+    gs->on_post = (RtSynPostFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_POST, &failed, err);
+    gs->on_tick = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_TICK, &failed, err);
+    gs->on_reward = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_REWARD, &failed, err);
+    gs->gap = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_GAP, &failed, err);
+    return failed ? -1 : 0;
+}
+
+static void fill_input(RtInputSpec *is, const NirInput *in)
+{
+    static const RtInputKind kinds[] = {[NIR_IN_CURRENT] = RT_INPUT_CURRENT,
+                                        [NIR_IN_POISSON] = RT_INPUT_POISSON,
+                                        [NIR_IN_SPIKES] = RT_INPUT_SPIKES};
+    *is = (RtInputSpec){kinds[in->kind], in->pop, in->n, in->idx, in->amplitude, in->rate, in->w,
+                        in->times, in->ntimes, in->from, in->until, in->stream};
+}
+
+static int fill_spec(LlvmBrain *lb, LlvmError *err)
+{
+    const Nir *nir = lb->nir;
+    RtPopSpec *pops = own_array(lb, (size_t)nir->npops, sizeof *pops);
+    RtGroupSpec *groups = own_array(lb, (size_t)nir->ngroups, sizeof *groups);
+    RtInputSpec *inputs = own_array(lb, (size_t)nir->ninputs, sizeof *inputs);
+    if (!pops || !groups || !inputs)
+        return llvm_fail(err, "out of memory");
+    lb->spec = (RtBrainSpec){nir->dt, nir->seed, (uint32_t)nir->npops, (uint32_t)nir->ngroups,
+                             (uint32_t)nir->ninputs, pops, groups, inputs};
+    for (int p = 0; p < nir->npops; p++)
+        if (fill_pop(lb, &pops[p], p, err))
+            return -1;
+    for (int g = 0; g < nir->ngroups; g++)
+        if (fill_group(lb, &groups[g], g, err))
+            return -1;
+    for (int i = 0; i < nir->ninputs; i++)
+        fill_input(&inputs[i], &nir->inputs[i]);
+    return 0;
+}
+
+int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err)
+{
+    *out = NULL;
+    LlvmBrain *lb = calloc(1, sizeof *lb);
+    if (!lb)
+        return llvm_fail(err, "out of memory");
+    lb->nir = nir;
+    if (compile_module(lb, err) || fill_spec(lb, err)) {
+        llvm_brain_free(lb);
+        return -1;
+    }
+    *out = lb;
+    return 0;
+}
+
+RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err)
+{
+    RtError rerr = {0};
+    RtBrain *b = rt_brain_create(&lb->spec, threads, &rerr);
+    if (!b)
+        llvm_fail(err, "%s", rerr.msg);
+    return b;
+}
+
+void llvm_brain_free(LlvmBrain *lb)
+{
+    if (!lb)
+        return;
+    llvm_jit_dispose(lb->jit);
+    for (size_t k = 0; k < lb->nowned; k++)
+        free(lb->owned[k]);
+    free(lb->owned);
+    free(lb);
+}

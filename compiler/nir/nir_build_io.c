@@ -1,0 +1,264 @@
+/* nir_build_io.c - pass 4 of elaboration: the brain's stimuli and
+ * recordings. A target that spans several populations becomes one input
+ * or record per population, each with the neuron indices it touches (none
+ * stored when it is the whole population, in order). */
+#include "nir_internal.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Neurons of a selection in one population, in selection order. */
+typedef struct PopPart {
+    uint32_t pop, n;
+    uint32_t *idx;      /* NULL: the whole population */
+} PopPart;
+
+static int whole_population(const Nir *nir, const PopPart *p)
+{
+    if (p->n != nir->pops[p->pop].size)
+        return 0;
+    for (uint32_t k = 0; k < p->n; k++)
+        if (p->idx[k] != k)
+            return 0;
+    return 1;
+}
+
+/* Splits a brain-level selection by population. Returns the part count. */
+static int split_by_pop(Builder *b, const Sel *s, PopPart **out)
+{
+    PopPart *parts = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; i < s->nseg; i++) {
+        const SelSeg *g = &s->segs[i];
+        int k = 0;
+        while (k < n && parts[k].pop != g->pop)
+            k++;
+        if (k == n) {
+            PopPart *p = NIR_PUSH(parts, n, cap);
+            p->pop = g->pop;
+        }
+        PopPart *p = &parts[k];
+        uint32_t *idx = realloc(p->idx, ((size_t)p->n + g->n + 1) * sizeof *idx);
+        if (!idx)
+            abort();
+        p->idx = idx;
+        for (uint32_t j = 0; j < g->n; j++)
+            p->idx[p->n++] = g->off ? g->off[j] : g->lo + j;
+    }
+    for (int k = 0; k < n; k++)
+        if (whole_population(b->nir, &parts[k])) {
+            free(parts[k].idx);
+            parts[k].idx = NULL;
+        }
+    *out = parts;
+    return n;
+}
+
+/* ---- stimulus ------------------------------------------------------------- */
+
+static int by_value(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static int spike_times(Builder *b, EvalCtx *ec, Expr *e, NirInput *in)
+{
+    if (e->kind != EX_ARRAY) {
+        diag_error(b->diag, e->loc, "spike times are a list of ms, e.g. [10, 20, 35]");
+        return -1;
+    }
+    uint32_t n = 0;
+    for (Arg *a = e->args; a; a = a->next)
+        n++;
+    in->times = malloc((n ? n : 1) * sizeof *in->times);
+    in->ntimes = 0;
+    for (Arg *a = e->args; a; a = a->next)
+        if (nir_ev_number(ec, a->value, &in->times[in->ntimes++]))
+            return -1;
+    qsort(in->times, n, sizeof *in->times, by_value);
+    return 0;
+}
+
+/* kind(args): current(amplitude), poisson(rate, w = 1), spikes(times, w = 1). */
+static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in)
+{
+    static const struct {
+        const char *kind;
+        int nargs;
+        const char *args[2];
+    } kinds[] = {{"current", 1, {"amplitude", NULL}}, {"poisson", 2, {"rate", "w"}}, {"spikes", 2, {"times", "w"}}};
+    int kind = -1;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(m->model, kinds[k].kind) == 0)
+            kind = k;
+    if (kind < 0) {
+        diag_error(b->diag, m->model_loc, "unknown stimulus `%s` (current, poisson, spikes)", m->model);
+        return -1;
+    }
+    in->kind = (NirInputKind)kind;
+    Expr *args[2] = {NULL, NULL};
+    if (nir_ev_bind_args(b, m->args, m->model_loc, m->model, kinds[kind].args, kinds[kind].nargs, args))
+        return -1;
+    if (!args[0]) {
+        diag_error(b->diag, m->model_loc, "`%s` needs `%s`", m->model, kinds[kind].args[0]);
+        return -1;
+    }
+    EvalCtx ec;
+    nir_ev_init(&ec, b, c->scope);
+    in->w = 1;
+    if (args[1] && nir_ev_number(&ec, args[1], &in->w))
+        return -1;
+    if (in->kind == NIR_IN_CURRENT)
+        return nir_ev_number(&ec, args[0], &in->amplitude);
+    if (in->kind == NIR_IN_POISSON)
+        return nir_ev_number(&ec, args[0], &in->rate);
+    return spike_times(b, &ec, args[0], in);
+}
+
+static void build_stimulus(Builder *b, Ctx *c, Member *m)
+{
+    NirInput in = {0};
+    in.loc = m->loc;
+    in.until = INFINITY;
+    EvalCtx ec;
+    nir_ev_init(&ec, b, c->scope);
+    int rc = stimulus_kind(b, c, m, &in);
+    if (rc == 0 && m->expr)
+        rc = nir_ev_number(&ec, m->expr, &in.from);
+    if (rc == 0 && m->expr2)
+        rc = nir_ev_number(&ec, m->expr2, &in.until);
+    Sel sel;
+    if (rc || nir_select(b, c, m->dst, &sel, SEL_REPORT | SEL_INTERNAL)) {
+        free(in.times);
+        return;
+    }
+    PopPart *parts;
+    int n = split_by_pop(b, &sel, &parts);
+    const char *text = nir_sel_text(b, c, m->dst);
+    for (int k = 0; k < n; k++) {
+        NirInput *out = NIR_PUSH(b->nir->inputs, b->nir->ninputs, b->capinputs);
+        *out = in;
+        out->pop = parts[k].pop;
+        out->n = parts[k].n;
+        out->idx = parts[k].idx;
+        out->stream = nir_stream(text, b->nir->pops[parts[k].pop].path, (uint64_t)b->nir->ninputs);
+        if (k > 0 && in.times) {
+            out->times = malloc(in.ntimes * sizeof *out->times);
+            memcpy(out->times, in.times, in.ntimes * sizeof *out->times);
+        }
+    }
+    if (n == 0)
+        free(in.times);
+    free(parts);
+}
+
+/* ---- record ------------------------------------------------------------------- */
+
+static void push_record(Builder *b, const NirRecord *r, PopPart *part)
+{
+    NirRecord *out = NIR_PUSH(b->nir->records, b->nir->nrecords, b->caprecords);
+    *out = *r;
+    out->pop = part->pop;
+    out->n = part->n;
+    out->idx = part->idx;
+}
+
+static void record_spikes(Builder *b, NirRecord *r, const Sel *sel)
+{
+    PopPart *parts;
+    int n = split_by_pop(b, sel, &parts);
+    r->kind = NIR_REC_SPIKES;
+    r->every = 1;
+    for (int k = 0; k < n; k++)
+        push_record(b, r, &parts[k]);
+    free(parts);
+}
+
+static void record_state(Builder *b, NirRecord *r, const Sel *sel, Expr *e)
+{
+    PopPart *parts;
+    int n = split_by_pop(b, sel, &parts);
+    r->kind = NIR_REC_STATE;
+    for (int k = 0; k < n; k++) {
+        const NirPop *p = &b->nir->pops[parts[k].pop];
+        const NirNeuronModel *nm = &b->nir->neuron_models[p->model];
+        r->var = nir_model_state(nm, e->str);
+        if (r->var < 0) {
+            diag_error(b->diag, e->name_loc, "neuron `%s` of `%s` has no state variable `%s`", nm->name, p->path, e->str);
+            free(parts[k].idx);
+            continue;
+        }
+        push_record(b, r, &parts[k]);
+    }
+    free(parts);
+}
+
+/* `conn.w`: a synapse state of every group of a named connection. */
+static int record_synapse(Builder *b, Ctx *c, NirRecord *r, Expr *e)
+{
+    const char *conn = nir_sel_text(b, c, e->a);
+    int n = 0;
+    for (int g = 0; g < b->nir->ngroups; g++)
+        n += strcmp(b->nir->groups[g].conn, conn) == 0;
+    if (!n)
+        return 1;
+    r->kind = NIR_REC_SYNAPSE;
+    r->groups = ARENA_ARRAY(b->arena, int, n);
+    for (int g = 0; g < b->nir->ngroups; g++) {
+        const NirGroup *grp = &b->nir->groups[g];
+        if (strcmp(grp->conn, conn) != 0)
+            continue;
+        int var = nir_syn_state(&b->nir->syn_models[grp->model], e->str);
+        if (var < 0) {
+            diag_error(b->diag, e->name_loc, "synapse `%s` of connection `%s` has no state `%s`",
+                       b->nir->syn_models[grp->model].name, conn, e->str);
+            return -1;
+        }
+        r->var = var;
+        r->groups[r->ngroups++] = g;
+    }
+    *NIR_PUSH(b->nir->records, b->nir->nrecords, b->caprecords) = *r;
+    return 0;
+}
+
+static void build_record(Builder *b, Ctx *c, Member *m)
+{
+    NirRecord r = {0};
+    r.loc = m->loc;
+    r.every = 1;
+    r.what = nir_str(b, nir_sel_text(b, c, m->src));
+    EvalCtx ec;
+    nir_ev_init(&ec, b, c->scope);
+    int64_t every = 1;
+    if (m->expr2 && nir_ev_integer(&ec, m->expr2, "`every`", 1, UINT32_MAX, &every))
+        return;
+    r.every = (uint32_t)every;
+    Expr *e = m->src;
+    Sel sel;
+    int errors = b->diag->nerrors;
+    if (nir_select(b, c, e, &sel, SEL_INTERNAL) == 0) {
+        record_spikes(b, &r, &sel);
+        return;
+    }
+    if (e->kind == EX_MEMBER && nir_select(b, c, e->a, &sel, SEL_INTERNAL) == 0) {
+        record_state(b, &r, &sel, e);
+        return;
+    }
+    if (e->kind == EX_MEMBER && record_synapse(b, c, &r, e) <= 0)
+        return;
+    if (b->diag->nerrors == errors)
+        diag_error(b->diag, e->loc,
+                   "cannot record `%s`: it is not a population, terminal, state variable or named connection", r.what);
+}
+
+void nir_build_io(Builder *b, Ctx *c)
+{
+    for (int k = 0; k < c->nitems; k++) {
+        Member *m = c->items[k].m;
+        if (m->kind == M_STIMULUS)
+            build_stimulus(b, c, m);
+        else if (m->kind == M_RECORD)
+            build_record(b, c, m);
+    }
+}

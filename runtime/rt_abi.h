@@ -1,0 +1,87 @@
+/* rt_abi.h - the memory layout compiled kernels read and write, owned by
+ * the runtime: the compiler (compiler/backend/llvm/) emits code against
+ * these structures and the runtime (rt_brain.c) fills them. Plain C, no
+ * compiler or LLVM types. Kernels address fields by the FIELDNO_* numbers;
+ * keep each next to the field it names, and change both sides together.
+ *
+ * Neurons: one RtPopState per population, structure-of-arrays, indexed by
+ * the neuron's index within its population.
+ * Synapses: one RtGroupState per synapse group, arrays in CSR order (the
+ * synapse id k is the position in the CSR arrays). Synapse state and
+ * per-synapse parameters are doubles (the IR stores initial values as
+ * floats; they widen exactly), so plasticity is computed in double. */
+#ifndef BR_RT_ABI_H
+#define BR_RT_ABI_H
+#include <stdint.h>
+
+/* ---- neurons ------------------------------------------------------------ */
+
+typedef struct RtPopState {
+    double **state;     /* [nstates] arrays of size: read and written every tick */
+#define FIELDNO_POPSTATE_STATE 0
+    double **input;     /* [ninputs] arrays: summed into, read, then cleared */
+#define FIELDNO_POPSTATE_INPUT 1
+    double **param;     /* [nparams]: per-neuron arrays; entries of uniform parameters
+                         * are not read (their value is compiled in) and may be NULL */
+#define FIELDNO_POPSTATE_PARAM 2
+    double *refr_left;  /* [size] ms of refractory period left; NULL without `refractory` */
+#define FIELDNO_POPSTATE_REFR_LEFT 3
+} RtPopState;
+
+/* Updates neurons [begin, end) for the tick starting at time t (ms),
+ * writing spiked[k] = 1 or 0 for each of them. */
+typedef void (*RtPopUpdateFn)(const RtPopState *s, uint32_t begin, uint32_t end, double t,
+                              uint8_t *spiked);
+
+/* A neuron counts as refractory while more than this fraction of a tick is
+ * left, so that T/dt ticks are held even when repeated `left -= dt` rounds
+ * to slightly above zero (e.g. 2.0 - 20 x 0.1). */
+#define RT_REFR_EPS 1e-6
+
+/* ---- synapses ----------------------------------------------------------- */
+
+/* What synapse kernels see of one group. ref[r] is the neuron array that
+ * the model's r-th `pre.X` / `post.X` names (a state, input or per-neuron
+ * parameter array of the pre or post population), indexed by the pre or
+ * post neuron. ring[r], for refs that `deliver` targets, is the delivery
+ * ring of that variable of the post population: ring_len slots of n_post
+ * doubles; a value delivered at tick t over delay d is added to
+ * ring[r][((t + d) % ring_len) * n_post + post]. */
+typedef struct RtGroupState {
+    double **state;           /* [nstates] per-synapse arrays */
+#define FIELDNO_GROUPSTATE_STATE 0
+    double **param;           /* [nparams] per-synapse arrays, NULL where uniform (compiled in) */
+#define FIELDNO_GROUPSTATE_PARAM 1
+    const uint64_t *row_ptr;  /* [n_pre + 1] CSR rows */
+#define FIELDNO_GROUPSTATE_ROW_PTR 2
+    const uint32_t *col;      /* [n_syn] post neuron of each synapse */
+#define FIELDNO_GROUPSTATE_COL 3
+    const uint16_t *delay;    /* [n_syn] ticks, NULL when uniform (compiled in) */
+#define FIELDNO_GROUPSTATE_DELAY 4
+    double **ref;             /* [nrefs] neuron arrays of pre.X / post.X */
+#define FIELDNO_GROUPSTATE_REF 5
+    double **ring;            /* [nrefs] delivery rings (NULL for refs never delivered to) */
+#define FIELDNO_GROUPSTATE_RING 6
+    const uint64_t *csc_ptr;  /* [n_post + 1] incoming synapses per post neuron (on_post only) */
+#define FIELDNO_GROUPSTATE_CSC_PTR 7
+    const uint64_t *csc_syn;  /* [n_syn] synapse ids by post neuron, ascending within a post */
+#define FIELDNO_GROUPSTATE_CSC_SYN 8
+    const uint32_t *csc_pre;  /* [n_syn] pre neuron of csc_syn[e] */
+#define FIELDNO_GROUPSTATE_CSC_PRE 9
+    uint32_t ring_len;        /* slots of the post population's rings: max delay + 1 */
+#define FIELDNO_GROUPSTATE_RING_LEN 10
+    uint32_t n_post;          /* neurons of the post population */
+#define FIELDNO_GROUPSTATE_N_POST 11
+} RtGroupState;
+
+/* Runs a per-synapse handler over the CSR rows of pre neurons
+ * [pre_begin, pre_end) at tick `tick`: `on pre` (called with one row),
+ * the per-tick decays and `update` (all rows), `on reward` (value = the
+ * amount) and gap-junction coupling (all rows). */
+typedef void (*RtSynRowsFn)(const RtGroupState *g, uint32_t pre_begin, uint32_t pre_end,
+                            uint64_t tick, double value);
+
+/* Runs `on post` for the incoming synapses of post neuron `post`. */
+typedef void (*RtSynPostFn)(const RtGroupState *g, uint32_t post, uint64_t tick);
+
+#endif /* BR_RT_ABI_H */

@@ -1,0 +1,138 @@
+/* rt_brain.h - the brain value: the state of one compiled network and the
+ * tick that advances it (docs/runtime-api.md, "The brain value").
+ *
+ * The compiler fills an RtBrainSpec - sizes, initial values, CSR
+ * connectivity and the addresses of its compiled kernels (rt_abi.h) - and
+ * rt_brain_create copies what it needs, so the spec and its arrays are
+ * only borrowed during the call and one spec may create many brains. A
+ * brain owns its allocator, thread pool and arrays: several brains live in
+ * one process with no shared mutable state. One thread drives a brain at a
+ * time; the pool's workers only help inside rt_brain_step.
+ *
+ * One tick (docs/language.md §12): (1) the delivery rings' slot of this
+ * tick is added into inputs and states and cleared; (2) stimuli add to the
+ * first input; (3) gap junctions couple through last tick's values;
+ * (4) neurons update (split over the pool's threads); (5) `on pre` of every
+ * spiking neuron's outgoing synapses, populations in order, neurons
+ * ascending, groups in declaration order, deliveries scheduled `delay`
+ * ticks ahead; (6) `on post` likewise for incoming synapses; (7) decays and
+ * `update` of every synapse; (8) `on reward` with the amount given since
+ * the last tick; recording. Steps 1-3 and 5-8 run on the calling thread,
+ * so the result never depends on the number of threads. */
+#ifndef BR_RT_BRAIN_H
+#define BR_RT_BRAIN_H
+#include "rt_abi.h"
+#include "rt_error.h"
+#include "rt_record.h"
+#include <stdint.h>
+
+/* A population. Arrays may be NULL where every neuron has the same value. */
+typedef struct RtPopSpec {
+    const char *name;
+    uint32_t size;
+    int nstates, ninputs, nparams;
+    const double *state_value;         /* [nstates] initial value when state_init[j] is NULL */
+    const double *const *state_init;   /* [nstates] per-neuron initial values, or NULL entries */
+    const double *const *param;        /* [nparams] per-neuron parameters, or NULL (compiled in) */
+    int has_refractory;
+    RtPopUpdateFn update;              /* the neuron kernel */
+} RtPopSpec;
+
+typedef enum { RT_REF_STATE, RT_REF_INPUT, RT_REF_PARAM } RtRefKind;
+
+/* A `pre.X` / `post.X` of a synapse model, resolved for one group. */
+typedef struct RtRefSpec {
+    int post_side;       /* 0: the pre neuron's variable, 1: the post neuron's */
+    RtRefKind kind;
+    int slot;
+    int delivered;       /* 1 if `deliver ... to` it: the post population gets a ring for it */
+} RtRefSpec;
+
+/* A synapse group: CSR by pre neuron. Initial values and per-synapse
+ * parameters are floats (as the IR keeps them), widened to double. */
+typedef struct RtGroupSpec {
+    const char *name;
+    uint32_t pre, post;                /* population indices */
+    uint64_t n_syn;
+    const uint64_t *row_ptr;           /* [pops[pre].size + 1] */
+    const uint32_t *col;               /* [n_syn] */
+    int nstates, nparams, nrefs;
+    const double *state_value;         /* [nstates] */
+    const float *const *state_init;    /* [nstates] per-synapse, or NULL entries */
+    const float *const *param;         /* [nparams] per-synapse, or NULL (compiled in) */
+    uint16_t delay;                    /* ticks (>= 1), when delays is NULL */
+    const uint16_t *delays;            /* [n_syn] or NULL */
+    const RtRefSpec *refs;             /* [nrefs] */
+    RtSynRowsFn on_pre;                /* NULL: no `on pre` */
+    RtSynPostFn on_post;               /* NULL: no `on post` (then no CSC index is built) */
+    RtSynRowsFn on_tick;               /* decays and `update`; NULL: none */
+    RtSynRowsFn on_reward;             /* NULL: none */
+    RtSynRowsFn gap;                   /* gap junction coupling; NULL: not a gap junction */
+} RtGroupSpec;
+
+typedef enum { RT_INPUT_CURRENT, RT_INPUT_POISSON, RT_INPUT_SPIKES } RtInputKind;
+
+/* A stimulus on neurons of one population, adding to their first input. */
+typedef struct RtInputSpec {
+    RtInputKind kind;
+    uint32_t pop;
+    uint32_t n;                        /* neurons targeted */
+    const uint32_t *idx;               /* [n] their indices, NULL: the whole population */
+    double amplitude;                  /* current */
+    double rate_hz, w;                 /* poisson: rate and weight; spikes: weight */
+    const double *times_ms;            /* spikes: every targeted neuron spikes at these times */
+    uint32_t ntimes;
+    double from_ms, until_ms;          /* active while from <= t < until; until may be INFINITY */
+    uint64_t stream;                   /* Philox stream of the poisson draws */
+} RtInputSpec;
+
+typedef struct RtBrainSpec {
+    double dt;                         /* ms per tick */
+    uint64_t seed;
+    uint32_t npops, ngroups, ninputs;
+    const RtPopSpec *pops;
+    const RtGroupSpec *groups;
+    const RtInputSpec *inputs;
+} RtBrainSpec;
+
+typedef struct RtBrain RtBrain;
+
+/* Creates a brain at tick 0 with nthreads participants (>= 1) for neuron
+ * updates. On failure returns NULL with a message in err. */
+RtBrain *rt_brain_create(const RtBrainSpec *spec, unsigned nthreads, RtError *err);
+void rt_brain_destroy(RtBrain *b);
+
+/* Runs nticks ticks. Fails only when recording fails (RT_ERR_IO); the
+ * brain has then still advanced. */
+RtStatus rt_brain_step(RtBrain *b, uint64_t nticks, RtError *err);
+
+/* Ticks run so far: the next tick's number. */
+uint64_t rt_brain_tick(const RtBrain *b);
+
+/* Adds value to the first input of a neuron for the next tick only (as a
+ * delivery would). RT_ERR_ARG for a bad population or neuron. */
+RtStatus rt_brain_set_current(RtBrain *b, uint32_t pop, uint32_t neuron, double value);
+
+/* Reward for the next tick: summed, then handed to every `on reward`. */
+void rt_brain_reward(RtBrain *b, double amount);
+
+/* Spikes of population pop in the last tick, ascending; NULL with *n = 0
+ * for a bad population. */
+const uint32_t *rt_brain_spikes(const RtBrain *b, uint32_t pop, uint32_t *n);
+
+/* Total spikes of population pop since creation. */
+uint64_t rt_brain_spike_count(const RtBrain *b, uint32_t pop);
+
+/* A neuron state array (size of the population) or a synapse state array
+ * (n_syn, CSR order), for tests and recording; NULL when out of range. */
+double *rt_brain_pop_state(RtBrain *b, uint32_t pop, int slot);
+double *rt_brain_pop_input(RtBrain *b, uint32_t pop, int slot);
+double *rt_brain_group_state(RtBrain *b, uint32_t group, int slot);
+
+/* Records every population's spikes from the next tick on into path
+ * (a raster, rt_record.h); closed by rt_brain_destroy or
+ * rt_brain_record_close, which reports the first write error. */
+RtStatus rt_brain_record_spikes(RtBrain *b, const char *path, RtRasterFormat format, RtError *err);
+RtStatus rt_brain_record_close(RtBrain *b, RtError *err);
+
+#endif /* BR_RT_BRAIN_H */

@@ -1,0 +1,254 @@
+/* rt_brain_build.c - a brain's synapse groups and stimuli: per-synapse
+ * arrays (widened to double), the incoming-synapse (CSC) index of groups
+ * with `on post`, the delivery rings of post populations, and the
+ * runtime objects of stimuli. */
+#include "rt_brain_internal.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static RtStatus nomem(RtError *err, const char *what)
+{
+    return rt_error_set(err, RT_ERR_NOMEM, "out of memory for %s", what);
+}
+
+/* Widened copy of a per-synapse float array, or the uniform value. */
+static double *syn_array(RtAllocator *a, uint64_t n, const float *init, double value)
+{
+    double *x = rt_alloc_array(a, (size_t)n + 1, sizeof(double));
+    if (x)
+        for (uint64_t k = 0; k < n; k++)
+            x[k] = init ? (double)init[k] : value;
+    return x;
+}
+
+static uint16_t max_delay(const RtGroupSpec *gs)
+{
+    if (!gs->delays)
+        return gs->delay;
+    uint16_t d = 0;
+    for (uint64_t k = 0; k < gs->n_syn; k++)
+        d = gs->delays[k] > d ? gs->delays[k] : d;
+    return d;
+}
+
+/* Incoming synapses of each post neuron, in ascending synapse id. */
+static RtStatus build_csc(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtError *err)
+{
+    RtAllocator *a = &b->alloc;
+    uint32_t n_post = b->pops[gs->post].size;
+    uint64_t *ptr = rt_alloc_array(a, (size_t)n_post + 1, sizeof(uint64_t));
+    uint64_t *syn = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint64_t));
+    uint32_t *pre = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint32_t));
+    uint64_t *fill = rt_alloc_array(a, (size_t)n_post + 1, sizeof(uint64_t));
+    g->s.csc_ptr = ptr, g->s.csc_syn = syn, g->s.csc_pre = pre;
+    if (!ptr || !syn || !pre || !fill) {
+        rt_free(a, fill);
+        return nomem(err, gs->name);
+    }
+    for (uint64_t k = 0; k < gs->n_syn; k++)
+        ptr[gs->col[k] + 1]++;
+    for (uint32_t j = 0; j < n_post; j++)
+        ptr[j + 1] += ptr[j];
+    memcpy(fill, ptr, sizeof(uint64_t) * n_post);
+    for (uint32_t i = 0; i < g->n_pre; i++)
+        for (uint64_t k = gs->row_ptr[i]; k < gs->row_ptr[i + 1]; k++) {
+            uint64_t e = fill[gs->col[k]]++;
+            syn[e] = k;
+            pre[e] = i;
+        }
+    rt_free(a, fill);
+    return RT_OK;
+}
+
+/* The neuron array a ref names. */
+static double *ref_array(RtPop *p, const RtRefSpec *r)
+{
+    switch (r->kind) {
+    case RT_REF_STATE: return r->slot < p->nstates ? p->s.state[r->slot] : NULL;
+    case RT_REF_INPUT: return r->slot < p->ninputs ? p->s.input[r->slot] : NULL;
+    case RT_REF_PARAM: return r->slot < p->nparams ? p->s.param[r->slot] : NULL;
+    }
+    return NULL;
+}
+
+/* Index of the ring of a delivered ref in its population's ring table. */
+static int ring_var(const RtPop *p, const RtRefSpec *r)
+{
+    return r->kind == RT_REF_INPUT ? r->slot : p->ninputs + r->slot;
+}
+
+static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtError *err)
+{
+    RtAllocator *a = &b->alloc;
+    g->pre = gs->pre, g->post = gs->post, g->n_pre = b->pops[gs->pre].size;
+    g->nstates = gs->nstates, g->nparams = gs->nparams, g->nrefs = gs->nrefs;
+    g->on_pre = gs->on_pre, g->on_post = gs->on_post, g->on_tick = gs->on_tick;
+    g->on_reward = gs->on_reward, g->gap = gs->gap;
+    uint64_t *row = rt_alloc_array(a, (size_t)g->n_pre + 1, sizeof(uint64_t));
+    uint32_t *col = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint32_t));
+    g->s.row_ptr = row, g->s.col = col;
+    g->s.state = rt_alloc_array(a, (size_t)gs->nstates + 1, sizeof(double *));
+    g->s.param = rt_alloc_array(a, (size_t)gs->nparams + 1, sizeof(double *));
+    g->s.ref = rt_alloc_array(a, (size_t)gs->nrefs + 1, sizeof(double *));
+    g->s.ring = rt_alloc_array(a, (size_t)gs->nrefs + 1, sizeof(double *));
+    if (!row || !col || !g->s.state || !g->s.param || !g->s.ref || !g->s.ring)
+        return nomem(err, gs->name);
+    memcpy(row, gs->row_ptr, sizeof(uint64_t) * ((size_t)g->n_pre + 1));
+    memcpy(col, gs->col, sizeof(uint32_t) * gs->n_syn);
+    if (gs->delays) {
+        uint16_t *d = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint16_t));
+        if (!(g->s.delay = d))
+            return nomem(err, gs->name);
+        memcpy(d, gs->delays, sizeof(uint16_t) * gs->n_syn);
+    }
+    for (int j = 0; j < gs->nstates; j++)
+        if (!(g->s.state[j] = syn_array(a, gs->n_syn, gs->state_init ? gs->state_init[j] : NULL,
+                                        gs->state_value[j])))
+            return nomem(err, gs->name);
+    for (int j = 0; j < gs->nparams; j++)
+        if (gs->param && gs->param[j] && !(g->s.param[j] = syn_array(a, gs->n_syn, gs->param[j], 0)))
+            return nomem(err, gs->name);
+    for (int r = 0; r < gs->nrefs; r++)
+        g->s.ref[r] = ref_array(&b->pops[gs->refs[r].post_side ? gs->post : gs->pre], &gs->refs[r]);
+    g->s.n_post = b->pops[gs->post].size;
+    return gs->on_post ? build_csc(b, g, gs, err) : RT_OK;
+}
+
+/* Ring lengths first (the longest delay into each population), then the
+ * rings of every delivered variable, then the groups' pointers to them. */
+static RtStatus build_rings(RtBrain *b, const RtBrainSpec *spec, RtError *err)
+{
+    for (uint32_t p = 0; p < b->npops; p++)
+        b->pops[p].ring_len = 1;
+    for (uint32_t g = 0; g < spec->ngroups; g++) {
+        RtPop *post = &b->pops[spec->groups[g].post];
+        uint32_t d = (uint32_t)max_delay(&spec->groups[g]) + 1;
+        post->ring_len = d > post->ring_len ? d : post->ring_len;
+    }
+    for (uint32_t g = 0; g < spec->ngroups; g++) {
+        const RtGroupSpec *gs = &spec->groups[g];
+        RtPop *post = &b->pops[gs->post];
+        for (int r = 0; r < gs->nrefs; r++) {
+            const RtRefSpec *ref = &gs->refs[r];
+            if (!ref->delivered || !ref->post_side || ref->kind == RT_REF_PARAM)
+                continue;
+            double **ring = &post->ring[ring_var(post, ref)];
+            if (!*ring && !(*ring = rt_alloc_array(&b->alloc, (size_t)post->ring_len * post->size + 1,
+                                                   sizeof(double))))
+                return nomem(err, "delivery rings");
+            b->groups[g].s.ring[r] = *ring;
+        }
+        b->groups[g].s.ring_len = post->ring_len;
+    }
+    return RT_OK;
+}
+
+RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err)
+{
+    b->ngroups = spec->ngroups;
+    if (!(b->groups = rt_alloc_array(&b->alloc, (size_t)spec->ngroups + 1, sizeof(RtGroup))))
+        return nomem(err, "synapse groups");
+    for (uint32_t g = 0; g < spec->ngroups; g++) {
+        RtStatus st = build_group(b, &b->groups[g], &spec->groups[g], err);
+        if (st)
+            return st;
+    }
+    return build_rings(b, spec, err);
+}
+
+void rt_brain_free_groups(RtBrain *b)
+{
+    RtAllocator *a = &b->alloc;
+    for (uint32_t i = 0; b->groups && i < b->ngroups; i++) {
+        RtGroup *g = &b->groups[i];
+        for (int j = 0; g->s.state && j < g->nstates; j++)
+            rt_free(a, g->s.state[j]);
+        for (int j = 0; g->s.param && j < g->nparams; j++)
+            rt_free(a, g->s.param[j]);
+        rt_free(a, g->s.state);
+        rt_free(a, g->s.param);
+        rt_free(a, g->s.ref);
+        rt_free(a, g->s.ring);   /* the rings themselves belong to the populations */
+        rt_free(a, (void *)g->s.row_ptr);
+        rt_free(a, (void *)g->s.col);
+        rt_free(a, (void *)g->s.delay);
+        rt_free(a, (void *)g->s.csc_ptr);
+        rt_free(a, (void *)g->s.csc_syn);
+        rt_free(a, (void *)g->s.csc_pre);
+    }
+    rt_free(a, b->groups);
+    b->groups = NULL;
+}
+
+/* ---- stimuli -------------------------------------------------------------- */
+
+/* First tick at or after ms (with slack for ms that are whole ticks in
+ * decimal but not in binary, e.g. 0.3 / 0.1). */
+static uint64_t tick_at(double ms, double dt)
+{
+    if (isinf(ms))
+        return RT_TICK_FOREVER;
+    double t = ceil(ms / dt - 1e-9);
+    return t <= 0 ? 0 : (uint64_t)t;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
+    return a < c ? -1 : a > c;
+}
+
+static RtStatus build_input(RtBrain *b, RtInput *in, const RtInputSpec *is, RtError *err)
+{
+    RtAllocator *a = &b->alloc;
+    in->kind = is->kind, in->pop = is->pop, in->w = is->w;
+    in->n = is->idx ? is->n : b->pops[is->pop].size;
+    in->current = (RtCurrent){is->amplitude, tick_at(is->from_ms, b->dt), tick_at(is->until_ms, b->dt)};
+    if (is->idx) {
+        if (!(in->idx = rt_alloc_array(a, (size_t)in->n + 1, sizeof(uint32_t))))
+            return nomem(err, "a stimulus");
+        memcpy(in->idx, is->idx, sizeof(uint32_t) * in->n);
+    }
+    if (is->kind == RT_INPUT_POISSON) {
+        RtPoissonSpec ps = {b->seed, is->stream, in->n, is->rate_hz, NULL, b->dt,
+                            in->current.start, in->current.stop};
+        if (!(in->drawn = rt_alloc_array(a, (size_t)in->n + 1, sizeof(uint32_t))))
+            return nomem(err, "a stimulus");
+        return rt_poisson_create(a, &ps, &in->poisson, err);
+    }
+    if (is->kind == RT_INPUT_SPIKES) {
+        if (!(in->ticks = rt_alloc_array(a, (size_t)is->ntimes + 1, sizeof(uint64_t))))
+            return nomem(err, "a stimulus");
+        for (uint32_t k = 0; k < is->ntimes; k++)
+            in->ticks[k] = (uint64_t)llround(is->times_ms[k] / b->dt);
+        in->nticks = is->ntimes;
+        qsort(in->ticks, in->nticks, sizeof(uint64_t), cmp_u64);
+    }
+    return RT_OK;
+}
+
+RtStatus rt_brain_build_inputs(RtBrain *b, const RtBrainSpec *spec, RtError *err)
+{
+    b->ninputs = spec->ninputs;
+    if (!(b->inputs = rt_alloc_array(&b->alloc, (size_t)spec->ninputs + 1, sizeof(RtInput))))
+        return nomem(err, "stimuli");
+    for (uint32_t i = 0; i < spec->ninputs; i++) {
+        RtStatus st = build_input(b, &b->inputs[i], &spec->inputs[i], err);
+        if (st)
+            return st;
+    }
+    return RT_OK;
+}
+
+void rt_brain_free_inputs(RtBrain *b)
+{
+    for (uint32_t i = 0; b->inputs && i < b->ninputs; i++) {
+        rt_poisson_destroy(b->inputs[i].poisson);
+        rt_free(&b->alloc, b->inputs[i].idx);
+        rt_free(&b->alloc, b->inputs[i].ticks);
+        rt_free(&b->alloc, b->inputs[i].drawn);
+    }
+    rt_free(&b->alloc, b->inputs);
+    b->inputs = NULL;
+}

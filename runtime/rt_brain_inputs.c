@@ -1,0 +1,53 @@
+/* rt_brain_inputs.c - tick step 2: stimuli add to their neurons' first
+ * input. Poisson draws are a pure function of (seed, stream, neuron, tick)
+ * (rt_inputs.h), so they do not depend on threads or call order. */
+#include "rt_brain_internal.h"
+
+static uint32_t target(const RtInput *in, uint32_t k) { return in->idx ? in->idx[k] : k; }
+
+/* How many times the spike list fires at tick (binary search, no cursor,
+ * so a brain can be stepped from any tick). */
+static uint32_t listed_spikes(const RtInput *in, uint64_t tick)
+{
+    uint32_t lo = 0, hi = in->nticks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (in->ticks[mid] < tick)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t n = 0;
+    while (lo + n < in->nticks && in->ticks[lo + n] == tick)
+        n++;
+    return n;
+}
+
+static void apply_input(RtPop *p, const RtInput *in, uint64_t tick)
+{
+    double *acc = p->s.input[0];
+    if (tick < in->current.start || tick >= in->current.stop)
+        return;
+    if (in->kind == RT_INPUT_CURRENT) {
+        for (uint32_t k = 0; k < in->n; k++)
+            acc[target(in, k)] += in->current.amplitude;
+    } else if (in->kind == RT_INPUT_POISSON) {
+        uint32_t n = rt_poisson_sample(in->poisson, tick, 0, in->n, in->drawn);
+        for (uint32_t k = 0; k < n; k++)
+            acc[target(in, in->drawn[k])] += in->w;
+    } else {
+        uint32_t times = listed_spikes(in, tick);
+        for (uint32_t r = 0; r < times; r++)
+            for (uint32_t k = 0; k < in->n; k++)
+                acc[target(in, k)] += in->w;
+    }
+}
+
+void rt_brain_apply_inputs(RtBrain *b, uint64_t tick)
+{
+    for (uint32_t i = 0; i < b->ninputs; i++) {
+        RtPop *p = &b->pops[b->inputs[i].pop];
+        if (p->ninputs > 0)
+            apply_input(p, &b->inputs[i], tick);
+    }
+}

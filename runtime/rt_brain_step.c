@@ -1,0 +1,132 @@
+/* rt_brain_step.c - one tick of a brain (rt_brain.h lists the steps,
+ * docs/language.md §12 defines them). Only the neuron update runs on the
+ * pool; every other step runs on the caller in a fixed order, and the
+ * neuron kernels touch only their own neurons, so spikes, deliveries and
+ * floating-point sums are the same for any number of threads. */
+#include "rt_brain_internal.h"
+#include <string.h>
+
+/* Step 1: the deliveries due now are added into their variables, and the
+ * slot is cleared for the tick ring_len ticks ahead. */
+static void drain_rings(RtPop *p, uint64_t tick)
+{
+    size_t base = (size_t)(tick % p->ring_len) * p->size;
+    for (int v = 0; v < p->ninputs + p->nstates; v++) {
+        double *slot = p->ring[v] ? p->ring[v] + base : NULL;
+        if (!slot)
+            continue;
+        double *x = v < p->ninputs ? p->s.input[v] : p->s.state[v - p->ninputs];
+        for (uint32_t k = 0; k < p->size; k++)
+            x[k] += slot[k];
+        memset(slot, 0, sizeof(double) * p->size);
+    }
+}
+
+/* Step 4, on the pool: each part updates its own contiguous neurons. */
+typedef struct UpdateJob {
+    RtPop *pop;
+    double t;
+} UpdateJob;
+
+static void update_range(void *ctx, size_t begin, size_t end, unsigned part)
+{
+    (void)part;
+    UpdateJob *job = ctx;
+    if (begin < end)
+        job->pop->update(&job->pop->s, (uint32_t)begin, (uint32_t)end, job->t, job->pop->spiked);
+}
+
+static void collect_spikes(RtPop *p)
+{
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < p->size; k++)
+        if (p->spiked[k])
+            p->spikes[n++] = k;
+    p->nspikes = n;
+    p->total_spikes += n;
+}
+
+static void update_neurons(RtBrain *b, double t)
+{
+    for (uint32_t p = 0; p < b->npops; p++) {
+        UpdateJob job = {&b->pops[p], t};
+        rt_parallel_for(b->pool, b->pops[p].size, update_range, &job);
+        collect_spikes(&b->pops[p]);
+    }
+}
+
+/* Steps 5 and 6: `on pre` of outgoing and `on post` of incoming synapses of
+ * the neurons that spiked: populations in order, neurons ascending, groups
+ * in declaration order. */
+static void run_spike_handlers(RtBrain *b, uint64_t tick, int post_side)
+{
+    for (uint32_t p = 0; p < b->npops; p++) {
+        const RtPop *pop = &b->pops[p];
+        for (uint32_t s = 0; s < pop->nspikes; s++) {
+            uint32_t n = pop->spikes[s];
+            for (uint32_t i = 0; i < b->ngroups; i++) {
+                const RtGroup *g = &b->groups[i];
+                if (!post_side && g->pre == p && g->on_pre)
+                    g->on_pre(&g->s, n, n + 1, tick, 0);
+                else if (post_side && g->post == p && g->on_post)
+                    g->on_post(&g->s, n, tick);
+            }
+        }
+    }
+}
+
+/* Runs a per-synapse kernel (gap, tick, reward) over every row of every
+ * group that has one. which: offsetof-like selector. */
+typedef enum { ROWS_GAP, ROWS_TICK, ROWS_REWARD } RowsKind;
+
+static void run_all_rows(RtBrain *b, RowsKind kind, uint64_t tick, double value)
+{
+    for (uint32_t i = 0; i < b->ngroups; i++) {
+        const RtGroup *g = &b->groups[i];
+        RtSynRowsFn fn = kind == ROWS_GAP ? g->gap : kind == ROWS_TICK ? g->on_tick : g->on_reward;
+        if (fn)
+            fn(&g->s, 0, g->n_pre, tick, value);
+    }
+}
+
+static RtStatus record(RtBrain *b, uint64_t tick, RtError *err)
+{
+    for (uint32_t p = 0; b->raster && p < b->npops; p++) {
+        const RtPop *pop = &b->pops[p];
+        if (pop->nspikes) {
+            RtStatus st = rt_raster_write(b->raster, tick, p, pop->spikes, pop->nspikes, err);
+            if (st)
+                return st;
+        }
+    }
+    return RT_OK;
+}
+
+static RtStatus one_tick(RtBrain *b, RtError *err)
+{
+    uint64_t tick = b->tick;
+    for (uint32_t p = 0; p < b->npops; p++)
+        drain_rings(&b->pops[p], tick);
+    rt_brain_apply_inputs(b, tick);
+    run_all_rows(b, ROWS_GAP, tick, 0);
+    update_neurons(b, (double)tick * b->dt);
+    run_spike_handlers(b, tick, 0);
+    run_spike_handlers(b, tick, 1);
+    run_all_rows(b, ROWS_TICK, tick, 0);
+    if (b->rewarded)
+        run_all_rows(b, ROWS_REWARD, tick, b->reward);
+    b->reward = 0;
+    b->rewarded = 0;
+    b->tick = tick + 1;
+    return record(b, tick, err);
+}
+
+RtStatus rt_brain_step(RtBrain *b, uint64_t nticks, RtError *err)
+{
+    RtStatus first = RT_OK;
+    for (uint64_t k = 0; k < nticks; k++) {
+        RtStatus st = one_tick(b, err);
+        first = first ? first : st;
+    }
+    return first;
+}
