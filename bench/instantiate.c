@@ -20,19 +20,18 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static const char *TEMPLATE =
-    "neuron izhikevich(a = 0.02, b = 0.2, c = -65, d = 8) {\n"
-    "  state v = uniform(-70, -60), u = b * v\n"
-    "  input I\n"
-    "  dv/dt = 0.04 * v * v + 5 * v + 140 - u + I\n"
-    "  du/dt = a * (b * v - u)\n"
-    "  spike when v >= 30 { v = c; u += d }\n"
-    "}\n"
-    "synapse static_w(w = 1) { on pre { deliver w } }\n"
-    "brain bench(n = %s, k = %s) {\n"
-    "  exc[n] : izhikevich\n"
-    "  connect exc -> exc : static_w(w = uniform(0.05, 0.15)) %s delay 1\n"
-    "}\n";
+static const char *TEMPLATE = "neuron izhikevich(a = 0.02, b = 0.2, c = -65, d = 8) {\n"
+                              "  state v = uniform(-70, -60), u = b * v\n"
+                              "  input I\n"
+                              "  dv/dt = 0.04 * v * v + 5 * v + 140 - u + I\n"
+                              "  du/dt = a * (b * v - u)\n"
+                              "  spike when v >= 30 { v = c; u += d }\n"
+                              "}\n"
+                              "synapse static_w(w = 1) { on pre { deliver w } }\n"
+                              "brain bench(n = %s, k = %s) {\n"
+                              "  exc[n] : izhikevich\n"
+                              "  connect exc -> exc : static_w(w = uniform(0.05, 0.15)) %s delay 1\n"
+                              "}\n";
 
 static double seconds(void)
 {

@@ -36,7 +36,7 @@ typedef struct NirOptions {
     const NirDefine *defines; /* -D name=value, applied after the preset */
     int ndefines;
     uint64_t seed;
-    int threads;              /* 0: one per online CPU. The network does not depend on it */
+    int threads; /* 0: one per online CPU. The network does not depend on it */
 } NirOptions;
 
 /* ---- model code ------------------------------------------------------- */
@@ -61,19 +61,38 @@ typedef enum {
 
 /* Math functions, in the order of language.md §2.2. */
 typedef enum {
-    NF_EXP, NF_LOG, NF_LOG10, NF_SQRT, NF_ABS, NF_SIN, NF_COS, NF_TAN, NF_TANH, NF_SINH,
-    NF_COSH, NF_ATAN, NF_FLOOR, NF_CEIL, NF_ROUND, NF_SIGN, NF_HEAVISIDE,
-    NF_POW, NF_ATAN2, NF_MIN, NF_MAX, NF_CLAMP,
+    NF_EXP,
+    NF_LOG,
+    NF_LOG10,
+    NF_SQRT,
+    NF_ABS,
+    NF_SIN,
+    NF_COS,
+    NF_TAN,
+    NF_TANH,
+    NF_SINH,
+    NF_COSH,
+    NF_ATAN,
+    NF_FLOOR,
+    NF_CEIL,
+    NF_ROUND,
+    NF_SIGN,
+    NF_HEAVISIDE,
+    NF_POW,
+    NF_ATAN2,
+    NF_MIN,
+    NF_MAX,
+    NF_CLAMP,
     NF_COUNT
 } NirFn;
 
 typedef struct NirExpr NirExpr;
 struct NirExpr {
     NirExprKind kind;
-    Op op;            /* NX_UNARY (OP_NEG, OP_NOT), NX_BINARY */
-    NirFn fn;         /* NX_CALL */
-    int slot;         /* NX_PARAM .. NX_REF */
-    double value;     /* NX_CONST; booleans are 0 / 1 */
+    Op op;        /* NX_UNARY (OP_NEG, OP_NOT), NX_BINARY */
+    NirFn fn;     /* NX_CALL */
+    int slot;     /* NX_PARAM .. NX_REF */
+    double value; /* NX_CONST; booleans are 0 / 1 */
     NirExpr *a, *b, *c;
 };
 
@@ -93,9 +112,9 @@ typedef enum {
 typedef struct NirStmt NirStmt;
 struct NirStmt {
     NirStmtKind kind;
-    NirVar var;       /* NS_ASSIGN target */
-    int ref;          /* NS_DELIVER: index into the synapse model's refs */
-    NirExpr *value;   /* assigned / delivered value, NS_IF condition */
+    NirVar var;     /* NS_ASSIGN target */
+    int ref;        /* NS_DELIVER: index into the synapse model's refs */
+    NirExpr *value; /* assigned / delivered value, NS_IF condition */
     NirStmt *body, *orelse;
     NirStmt *next;
 };
@@ -107,27 +126,27 @@ typedef struct NirNeuronModel {
     Loc loc;
     int nparams, nstates, ninputs, nlocals;
     const char **params, **states, **inputs;
-    NirExpr **ode;        /* [nstates]: dX/dt, NULL for states without an ODE */
+    NirExpr **ode; /* [nstates]: dX/dt, NULL for states without an ODE */
     NirMethod method;
     int substeps;
-    NirExpr *spike;       /* spike condition, NULL: never spikes */
-    NirStmt *reset;       /* run on a spike */
-    NirExpr *refractory;  /* period in ms, NULL: none */
+    NirExpr *spike;      /* spike condition, NULL: never spikes */
+    NirStmt *reset;      /* run on a spike */
+    NirExpr *refractory; /* period in ms, NULL: none */
     int nheld;
-    int *held;            /* state slots held during the refractory period */
-    NirStmt *update;      /* explicit per-tick update, after the ODEs */
+    int *held;       /* state slots held during the refractory period */
+    NirStmt *update; /* explicit per-tick update, after the ODEs */
 } NirNeuronModel;
 
 /* A variable of the neuron at one end of a synapse, named in synapse code.
  * name NULL means "the neuron's first input" (plain `deliver w`, gap). */
 typedef struct NirSynRef {
-    int post;             /* 0: pre neuron, 1: post neuron */
+    int post; /* 0: pre neuron, 1: post neuron */
     const char *name;
 } NirSynRef;
 
 typedef struct NirDecay {
-    int state;            /* state slot */
-    NirExpr *tau;         /* time constant in ms: x *= exp(-dt/tau) per tick */
+    int state;    /* state slot */
+    NirExpr *tau; /* time constant in ms: x *= exp(-dt/tau) per tick */
 } NirDecay;
 
 typedef struct NirSynapseModel {
@@ -138,19 +157,19 @@ typedef struct NirSynapseModel {
     NirSynRef *refs;
     NirDecay *decays;
     NirStmt *on_pre, *on_post, *on_reward;
-    NirStmt *update;      /* per tick, per synapse, after the decays */
-    int is_gap;           /* gap junction: continuous, no delay, no events */
-    NirExpr *gap_g;       /* conductance */
+    NirStmt *update; /* per tick, per synapse, after the decays */
+    int is_gap;      /* gap junction: continuous, no delay, no events */
+    NirExpr *gap_g;  /* conductance */
     int gap_pre_var, gap_post_var, gap_pre_in, gap_post_in; /* refs of the coupling */
-    int is_static;        /* no decays, update, post/reward handlers or assignments: state never changes */
+    int is_static; /* no decays, update, post/reward handlers or assignments: state never changes */
 } NirSynapseModel;
 
 /* ---- values ----------------------------------------------------------- */
 
 /* A per-neuron quantity: one constant, or an array of the population's size. */
 typedef struct NirValues {
-    double value;         /* the value when array is NULL */
-    double *array;        /* NULL when every neuron has `value` */
+    double value;  /* the value when array is NULL */
+    double *array; /* NULL when every neuron has `value` */
 } NirValues;
 
 /* A per-synapse quantity: one constant, or an array in CSR order. Floats
@@ -175,51 +194,51 @@ typedef struct NirTerminal {
 /* The instances of one component population, flattened: `wm` of 200 cells
  * inside a brain, or `wm.sub` of 200 x 2 sub-cells. */
 typedef struct NirInstSet {
-    const char *path;       /* "wm", "wm.sub" */
-    const char *component;  /* component name */
+    const char *path;      /* "wm", "wm.sub" */
+    const char *component; /* component name */
     Loc loc;
-    int parent;             /* enclosing instance set, -1: the brain */
-    uint32_t count;         /* instances in all: parent count x declared count */
-    uint32_t per_parent;    /* declared count */
-    int layer;              /* brain layer (`layer L { }`), 0 outside layers */
-    double *anchor[3];      /* x, y, z of each instance */
+    int parent;          /* enclosing instance set, -1: the brain */
+    uint32_t count;      /* instances in all: parent count x declared count */
+    uint32_t per_parent; /* declared count */
+    int layer;           /* brain layer (`layer L { }`), 0 outside layers */
+    double *anchor[3];   /* x, y, z of each instance */
     int nterms;
     NirTerminal *terms;
 } NirInstSet;
 
 typedef struct NirPop {
-    const char *path;       /* "wm.ring" */
-    const char *name;       /* "ring" */
+    const char *path; /* "wm.ring" */
+    const char *name; /* "ring" */
     Loc loc;
-    int model;              /* index into neuron_models */
-    uint32_t size;          /* instances x per_instance */
+    int model;     /* index into neuron_models */
+    uint32_t size; /* instances x per_instance */
     uint32_t instances, per_instance;
-    int inst;               /* innermost enclosing instance set, -1: the brain */
-    uint32_t first;         /* index of neuron 0 in a global numbering (pops in order) */
-    NirValues *params;      /* [model->nparams] */
-    NirValues *state;       /* [model->nstates]: initial values */
-    NirValues pos[3];       /* x, y, z */
+    int inst;          /* innermost enclosing instance set, -1: the brain */
+    uint32_t first;    /* index of neuron 0 in a global numbering (pops in order) */
+    NirValues *params; /* [model->nparams] */
+    NirValues *state;  /* [model->nstates]: initial values */
+    NirValues pos[3];  /* x, y, z */
 } NirPop;
 
 typedef enum { NIR_ORIGIN_CONNECT, NIR_ORIGIN_PER_INSTANCE, NIR_ORIGIN_PROXIMITY } NirOrigin;
 
 /* Synapses of one (connection, pre population, post population). */
 typedef struct NirGroup {
-    const char *name;       /* unique: the connection name, or name:pre->post */
-    const char *conn;       /* the connection (`as` name or generated), shared by its groups */
+    const char *name; /* unique: the connection name, or name:pre->post */
+    const char *conn; /* the connection (`as` name or generated), shared by its groups */
     Loc loc;
     NirOrigin origin;
-    int model;              /* index into syn_models */
-    uint32_t pre, post;     /* population ids */
+    int model;          /* index into syn_models */
+    uint32_t pre, post; /* population ids */
     int is_gap;
     uint64_t n_syn;
-    uint64_t *row_ptr;      /* [pops[pre].size + 1] */
-    uint32_t *col;          /* [n_syn] post neuron, ascending within a row */
-    NirSynValues *params;   /* [model->nparams] */
-    NirSynValues *state;    /* [model->nstates]: initial values */
-    uint16_t delay;         /* ticks, when delays is NULL */
-    uint16_t *delays;       /* [n_syn] ticks, or NULL */
-    NirVar *refs;           /* [model->nrefs]: pre.X/post.X resolved against the neuron models */
+    uint64_t *row_ptr;    /* [pops[pre].size + 1] */
+    uint32_t *col;        /* [n_syn] post neuron, ascending within a row */
+    NirSynValues *params; /* [model->nparams] */
+    NirSynValues *state;  /* [model->nstates]: initial values */
+    uint16_t delay;       /* ticks, when delays is NULL */
+    uint16_t *delays;     /* [n_syn] ticks, or NULL */
+    NirVar *refs;         /* [model->nrefs]: pre.X/post.X resolved against the neuron models */
 } NirGroup;
 
 typedef enum { NIR_IN_CURRENT, NIR_IN_POISSON, NIR_IN_SPIKES } NirInputKind;
@@ -229,14 +248,14 @@ typedef struct NirInput {
     NirInputKind kind;
     Loc loc;
     uint32_t pop;
-    uint32_t n;             /* neurons targeted */
-    uint32_t *idx;          /* their indices in the population, NULL: all of it */
-    double amplitude;       /* current */
-    double rate, w;         /* poisson: Hz and weight; spikes: weight */
-    double *times;          /* spikes: ms, ascending */
+    uint32_t n;       /* neurons targeted */
+    uint32_t *idx;    /* their indices in the population, NULL: all of it */
+    double amplitude; /* current */
+    double rate, w;   /* poisson: Hz and weight; spikes: weight */
+    double *times;    /* spikes: ms, ascending */
     uint32_t ntimes;
-    double from, until;     /* ms; until is INFINITY when open */
-    uint64_t stream;        /* Philox stream for the backend's poisson draws */
+    double from, until; /* ms; until is INFINITY when open */
+    uint64_t stream;    /* Philox stream for the backend's poisson draws */
 } NirInput;
 
 typedef enum { NIR_REC_SPIKES, NIR_REC_STATE, NIR_REC_SYNAPSE } NirRecordKind;
@@ -244,14 +263,14 @@ typedef enum { NIR_REC_SPIKES, NIR_REC_STATE, NIR_REC_SYNAPSE } NirRecordKind;
 typedef struct NirRecord {
     NirRecordKind kind;
     Loc loc;
-    const char *what;       /* as written, e.g. "wm.ring.v" */
-    uint32_t pop;           /* SPIKES, STATE */
+    const char *what; /* as written, e.g. "wm.ring.v" */
+    uint32_t pop;     /* SPIKES, STATE */
     uint32_t n;
-    uint32_t *idx;          /* NULL: the whole population */
-    int var;                /* STATE: neuron state slot; SYNAPSE: synapse state slot */
-    int ngroups;            /* SYNAPSE: the groups of the named connection */
+    uint32_t *idx; /* NULL: the whole population */
+    int var;       /* STATE: neuron state slot; SYNAPSE: synapse state slot */
+    int ngroups;   /* SYNAPSE: the groups of the named connection */
     int *groups;
-    uint32_t every;         /* ticks between samples (1 for spikes) */
+    uint32_t every; /* ticks between samples (1 for spikes) */
 } NirRecord;
 
 typedef struct NirParam {
@@ -260,13 +279,13 @@ typedef struct NirParam {
 } NirParam;
 
 typedef struct Nir {
-    Arena arena;            /* names, model code, small tables */
+    Arena arena; /* names, model code, small tables */
     const char *brain;
-    const char *preset;     /* NULL: none */
+    const char *preset; /* NULL: none */
     uint64_t seed;
-    double dt;              /* ms */
+    double dt; /* ms */
     int nparams;
-    NirParam *params;       /* brain parameters, final values */
+    NirParam *params; /* brain parameters, final values */
     int nneuron_models, nsyn_models, npops, nsets, ngroups, ninputs, nrecords;
     NirNeuronModel *neuron_models;
     NirSynapseModel *syn_models;
@@ -276,7 +295,7 @@ typedef struct Nir {
     NirInput *inputs;
     NirRecord *records;
     uint64_t n_neurons, n_synapses;
-    size_t bytes;           /* memory held by per-neuron and per-synapse arrays */
+    size_t bytes; /* memory held by per-neuron and per-synapse arrays */
 } Nir;
 
 /* Elaborates a program that sema accepted into a flat network. Errors that
@@ -305,9 +324,18 @@ int nir_syn_state(const NirSynapseModel *m, const char *name);
 int nir_syn_param(const NirSynapseModel *m, const char *name);
 
 /* Value of neuron k (or synapse k) whatever the representation. */
-static inline double nir_value_at(const NirValues *v, uint64_t k) { return v->array ? v->array[k] : v->value; }
-static inline double nir_syn_value_at(const NirSynValues *v, uint64_t k) { return v->array ? (double)v->array[k] : v->value; }
-static inline uint16_t nir_delay_at(const NirGroup *g, uint64_t k) { return g->delays ? g->delays[k] : g->delay; }
+static inline double nir_value_at(const NirValues *v, uint64_t k)
+{
+    return v->array ? v->array[k] : v->value;
+}
+static inline double nir_syn_value_at(const NirSynValues *v, uint64_t k)
+{
+    return v->array ? (double)v->array[k] : v->value;
+}
+static inline uint16_t nir_delay_at(const NirGroup *g, uint64_t k)
+{
+    return g->delays ? g->delays[k] : g->delay;
+}
 
 /* Stable 64-bit stream id of a name and a purpose: FNV-1a, then mixed with n.
  * Exposed so backends derive run-time streams the same way. */

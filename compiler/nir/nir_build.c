@@ -152,8 +152,8 @@ static void report_unknown_preset(Builder *b, Decl *brain, const char *name)
             names[n++] = m->name;
     const char *hint = diag_suggest(name, names, n);
     if (hint)
-        diag_error(b->diag, loc_none(), "brain `%s` has no preset `%s`; did you mean `%s`?",
-                   brain->name, name, hint);
+        diag_error(b->diag, loc_none(), "brain `%s` has no preset `%s`; did you mean `%s`?", brain->name,
+                   name, hint);
     else
         diag_error(b->diag, loc_none(), "brain `%s` has no preset `%s`", brain->name, name);
 }
@@ -173,11 +173,10 @@ static void check_defines(Builder *b, Decl *brain)
             continue;
         const char *hint = diag_suggest(d, names, n);
         if (hint)
-            diag_error(b->diag, loc_none(), "-D %s: brain `%s` has no parameter `%s`; did you mean `%s`?",
-                       d, brain->name, d, hint);
+            diag_error(b->diag, loc_none(), "-D %s: brain `%s` has no parameter `%s`; did you mean `%s`?", d,
+                       brain->name, d, hint);
         else
-            diag_error(b->diag, loc_none(), "-D %s: brain `%s` has no parameter `%s`", d,
-                       brain->name, d);
+            diag_error(b->diag, loc_none(), "-D %s: brain `%s` has no parameter `%s`", d, brain->name, d);
     }
 }
 
@@ -470,7 +469,19 @@ int nir_find_group(const Nir *nir, const char *name)
     return -1;
 }
 
-int nir_model_param(const NirNeuronModel *m, const char *name) { return find_name(m->params, m->nparams, name); }
-int nir_model_state(const NirNeuronModel *m, const char *name) { return find_name(m->states, m->nstates, name); }
-int nir_syn_state(const NirSynapseModel *m, const char *name) { return find_name(m->states, m->nstates, name); }
-int nir_syn_param(const NirSynapseModel *m, const char *name) { return find_name(m->params, m->nparams, name); }
+int nir_model_param(const NirNeuronModel *m, const char *name)
+{
+    return find_name(m->params, m->nparams, name);
+}
+int nir_model_state(const NirNeuronModel *m, const char *name)
+{
+    return find_name(m->states, m->nstates, name);
+}
+int nir_syn_state(const NirSynapseModel *m, const char *name)
+{
+    return find_name(m->states, m->nstates, name);
+}
+int nir_syn_param(const NirSynapseModel *m, const char *name)
+{
+    return find_name(m->params, m->nparams, name);
+}

@@ -45,7 +45,7 @@ typedef struct Wiring {
     Ctx *c;
     Sel src, dst;
     SelMap smap, dmap;
-    int single;             /* one population each side: map in place */
+    int single; /* one population each side: map in place */
     GroupSet gs;
     BrEdges scratch;
 } Wiring;
@@ -174,14 +174,13 @@ static int rule_params(Builder *b, Ctx *c, Member *m, const Wiring *w, BrConnRul
     }
     case CONN_ONE_TO_ONE:
         if (w->src.n != w->dst.n) {
-            diag_error(b->diag, m->rule_loc, "one_to_one needs selections of equal size, not %.0f and %.0f", ns, nd);
+            diag_error(b->diag, m->rule_loc, "one_to_one needs selections of equal size, not %.0f and %.0f",
+                       ns, nd);
             return -1;
         }
         *expected = ns;
         break;
-    default:
-        *expected = ns * nd;
-        break;
+    default: *expected = ns * nd; break;
     }
     *expected *= c->mult;
     return 0;
@@ -191,7 +190,7 @@ typedef struct GenJob {
     const BrConnRule *r;
     uint32_t ns, nd;
     uint64_t seed, stream;
-    BrEdges *parts;         /* parts[0] is the group's own list */
+    BrEdges *parts; /* parts[0] is the group's own list */
     char (*errs)[256];
 } GenJob;
 
@@ -371,12 +370,14 @@ static void build_connect(Builder *b, Ctx *c, Member *m)
     const char *var = index_variable(c, m->src);
     Expr *src = var ? m->src->a : m->src, *dst = m->dst;
     if (var && (dst->kind != EX_INDEX || !dst->args || dst->args->next)) {
-        diag_error(b->diag, m->dst->loc, "with `%s[%s]` as the source, the target must be indexed by an expression of `%s`",
+        diag_error(b->diag, m->dst->loc,
+                   "with `%s[%s]` as the source, the target must be indexed by an expression of `%s`",
                    nir_sel_text(b, c, src), var, var);
         return;
     }
     if (var && m->rule != CONN_ALL_TO_ALL) {
-        diag_error(b->diag, m->rule_loc, "`%s[%s] -> ...` makes one synapse per source neuron and takes no rule",
+        diag_error(b->diag, m->rule_loc,
+                   "`%s[%s] -> ...` makes one synapse per source neuron and takes no rule",
                    nir_sel_text(b, c, src), var);
         return;
     }

@@ -94,7 +94,9 @@ int nir_check_memory(Builder *b, Loc loc, double expected)
     double need = expected * NIR_BUILD_BYTES_PER_SYNAPSE;
     if (need <= (double)b->phys_bytes && expected < 1.8e19)
         return 0;
-    diag_error(b->diag, loc, "this would make about %.3g synapses (%.1f GiB to build), more than this machine's %.1f GiB of memory",
+    diag_error(b->diag, loc,
+               "this would make about %.3g synapses (%.1f GiB to build), more than this machine's "
+               "%.1f GiB of memory",
                expected, need / 1073741824.0, (double)b->phys_bytes / 1073741824.0);
     return -1;
 }
@@ -113,7 +115,7 @@ typedef struct ValueJob {
     const EvalCtx *proto;
     Expr *e;
     float *out;
-    uint64_t base;          /* ranges are relative to this synapse */
+    uint64_t base; /* ranges are relative to this synapse */
 } ValueJob;
 
 /* Synapses base+first .. base+last-1, with a private evaluation context. */
@@ -195,7 +197,8 @@ static int permuted_values(Builder *b, const float *w, const uint64_t *perm, uin
 
 /* Parameters then states of the synapse model: the connect's argument
  * (the connect's scope), else the default (the model's scope). */
-static int group_values(Builder *b, const ConnInfo *ci, NirGroup *g, const GroupBuild *gb, const uint64_t *perm)
+static int group_values(Builder *b, const ConnInfo *ci, NirGroup *g, const GroupBuild *gb,
+                        const uint64_t *perm)
 {
     const NirSynapseModel *sm = &b->nir->syn_models[g->model];
     Decl *d = ci->model_decl;
@@ -214,7 +217,7 @@ static int group_values(Builder *b, const ConnInfo *ci, NirGroup *g, const Group
     g->params = calloc((size_t)sm->nparams + 1, sizeof *g->params);
     g->state = calloc((size_t)sm->nstates + 1, sizeof *g->state);
     if (ci->args)
-        rc = nir_ev_bind_args(b, ci->args, ci->loc, d->name, names, nvars, args);
+        rc = nir_ev_bind_args(b, ci->args, d->name, names, nvars, args);
     EvalCtx mc;
     nir_ev_init(&mc, b, NULL);
     mc.allow_dist = 1;
@@ -234,8 +237,8 @@ static int group_values(Builder *b, const ConnInfo *ci, NirGroup *g, const Group
             mc.purpose = names[k];
             rc = syn_values(b, &mc, defs[k], g->n_syn, out);
         } else if (k >= sm->nparams) {
-            diag_error(b->diag, ci->loc, "synapse `%s` needs a value for `%s` here, e.g. `%s(%s = 1)`", d->name,
-                       names[k], d->name, names[k]);
+            diag_error(b->diag, ci->loc, "synapse `%s` needs a value for `%s` here, e.g. `%s(%s = 1)`",
+                       d->name, names[k], d->name, names[k]);
             rc = -1;
         } else {
             diag_error(b->diag, ci->loc, "synapse `%s` needs a value for parameter `%s`", d->name, names[k]);
@@ -273,7 +276,8 @@ static int group_delays(Builder *b, const ConnInfo *ci, NirGroup *g)
             return -1;
         }
         if (ticks > UINT16_MAX) {
-            diag_error(b->diag, ci->delay_loc, "delay %g ms is %.0f ticks, more than the limit of %d", d, ticks, UINT16_MAX);
+            diag_error(b->diag, ci->delay_loc, "delay %g ms is %.0f ticks, more than the limit of %d", d,
+                       ticks, UINT16_MAX);
             return -1;
         }
         g->delay = (uint16_t)ticks;
@@ -289,7 +293,8 @@ static int group_delays(Builder *b, const ConnInfo *ci, NirGroup *g)
         for (size_t j = 0; j < len && rc == 0; j++) {
             double ticks = round(tmp[j] / dt);
             if (ticks > UINT16_MAX) {
-                diag_error(b->diag, ci->delay_loc, "a delay of %g ms is more than %d ticks", tmp[j], UINT16_MAX);
+                diag_error(b->diag, ci->delay_loc, "a delay of %g ms is more than %d ticks", tmp[j],
+                           UINT16_MAX);
                 rc = -1;
             }
             a[k + j] = ticks >= 1 ? (uint16_t)ticks : 1;
@@ -368,4 +373,3 @@ int nir_finish_groups(Builder *b, const ConnInfo *ci, GroupSet *gs)
         rc = finish_group(b, ci, &gs->g[k], gs->n);
     return rc;
 }
-

@@ -10,7 +10,7 @@
 /* Neurons of a selection in one population, in selection order. */
 typedef struct PopPart {
     uint32_t pop, n;
-    uint32_t *idx;      /* NULL: the whole population */
+    uint32_t *idx; /* NULL: the whole population */
 } PopPart;
 
 static int whole_population(const Nir *nir, const PopPart *p)
@@ -87,7 +87,8 @@ static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in)
         const char *kind;
         int nargs;
         const char *args[2];
-    } kinds[] = {{"current", 1, {"amplitude", NULL}}, {"poisson", 2, {"rate", "w"}}, {"spikes", 2, {"times", "w"}}};
+    } kinds[] = {
+        {"current", 1, {"amplitude", NULL}}, {"poisson", 2, {"rate", "w"}}, {"spikes", 2, {"times", "w"}}};
     int kind = -1;
     for (int k = 0; k < 3; k++)
         if (strcmp(m->model, kinds[k].kind) == 0)
@@ -98,7 +99,7 @@ static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in)
     }
     in->kind = (NirInputKind)kind;
     Expr *args[2] = {NULL, NULL};
-    if (nir_ev_bind_args(b, m->args, m->model_loc, m->model, kinds[kind].args, kinds[kind].nargs, args))
+    if (nir_ev_bind_args(b, m->args, m->model, kinds[kind].args, kinds[kind].nargs, args))
         return -1;
     if (!args[0]) {
         diag_error(b->diag, m->model_loc, "`%s` needs `%s`", m->model, kinds[kind].args[0]);
@@ -142,7 +143,7 @@ static void build_stimulus(Builder *b, Ctx *c, Member *m)
         out->pop = parts[k].pop;
         out->n = parts[k].n;
         out->idx = parts[k].idx;
-        out->stream = nir_stream(text, b->nir->pops[parts[k].pop].path, (uint64_t)b->nir->ninputs);
+        out->stream = nir_stream(text, b->nir->pops[parts[k].pop].path, (uint64_t)b->nir->ninputs - 1);
         if (k > 0 && in.times) {
             out->times = malloc(in.ntimes * sizeof *out->times);
             memcpy(out->times, in.times, in.ntimes * sizeof *out->times);
@@ -185,7 +186,8 @@ static void record_state(Builder *b, NirRecord *r, const Sel *sel, Expr *e)
         const NirNeuronModel *nm = &b->nir->neuron_models[p->model];
         r->var = nir_model_state(nm, e->str);
         if (r->var < 0) {
-            diag_error(b->diag, e->name_loc, "neuron `%s` of `%s` has no state variable `%s`", nm->name, p->path, e->str);
+            diag_error(b->diag, e->name_loc, "neuron `%s` of `%s` has no state variable `%s`", nm->name,
+                       p->path, e->str);
             free(parts[k].idx);
             continue;
         }
@@ -249,7 +251,9 @@ static void build_record(Builder *b, Ctx *c, Member *m)
         return;
     if (b->diag->nerrors == errors)
         diag_error(b->diag, e->loc,
-                   "cannot record `%s`: it is not a population, terminal, state variable or named connection", r.what);
+                   "cannot record `%s`: it is not a population, terminal, state variable or named "
+                   "connection",
+                   r.what);
 }
 
 void nir_build_io(Builder *b, Ctx *c)

@@ -86,7 +86,8 @@ static void eval_counts(Builder *b, Ctx *c)
         if (it->m->expr) {
             EvalCtx ec;
             nir_ev_init(&ec, b, c->scope);
-            it->count_ok = nir_ev_integer(&ec, it->m->expr, "population count", 0, UINT32_MAX, &it->count) == 0;
+            it->count_ok =
+                nir_ev_integer(&ec, it->m->expr, "population count", 0, UINT32_MAX, &it->count) == 0;
         }
         uint64_t total = (uint64_t)it->count * c->mult;
         if (it->count_ok && total > UINT32_MAX) {
@@ -106,13 +107,13 @@ static Expr *at_coord(Member *m, int axis) { return m->pos[axis]; }
 /* Model argument k: positional args go to parameters in order. */
 static int model_args(Builder *b, Decl *d, Member *m, const char **names, int nnames, Expr **vals)
 {
-    return nir_ev_bind_args(b, m->args, m->model_loc, d->name, names, nnames, vals);
+    return nir_ev_bind_args(b, m->args, d->name, names, nnames, vals);
 }
 
 /* One parameter or state of every neuron: the argument (caller's scope, with
  * `i`), else the default (the model's scope: earlier params and states). */
-static int pop_value(Builder *b, Ctx *c, NirPop *p, const char *var, Expr *arg, Expr *def,
-                     EvalCtx *model_ctx, NirValues *out, Loc need_loc, const char *model)
+static int pop_value(Builder *b, Ctx *c, NirPop *p, const char *var, Expr *arg, Expr *def, EvalCtx *model_ctx,
+                     NirValues *out, Loc need_loc, const char *model)
 {
     if (!arg && !def) {
         diag_error(b->diag, need_loc, "`%s` needs a value for parameter `%s`", model, var);
@@ -265,7 +266,7 @@ static Scope *component_scope(Builder *b, Ctx *c, Member *m, Decl *d)
     for (VarDecl *v = d->params; v; v = v->next)
         names[n++] = v->name;
     Scope *s = nir_scope_new(b, NULL);
-    if (nir_ev_bind_args(b, m->args, m->model_loc, d->name, names, n, args) == 0) {
+    if (nir_ev_bind_args(b, m->args, d->name, names, n, args) == 0) {
         int k = 0;
         for (VarDecl *v = d->params; v; v = v->next, k++) {
             EvalCtx ec;
@@ -274,7 +275,8 @@ static Scope *component_scope(Builder *b, Ctx *c, Member *m, Decl *d)
             if (args[k] || v->value)
                 nir_ev_number(&ec, args[k] ? args[k] : v->value, &x);
             else
-                diag_error(b->diag, m->model_loc, "component `%s` needs a value for parameter `%s`", d->name, v->name);
+                diag_error(b->diag, m->model_loc, "component `%s` needs a value for parameter `%s`", d->name,
+                           v->name);
             nir_scope_set(b, s, v->name, x);
         }
     }
@@ -329,7 +331,8 @@ static int set_anchors(Builder *b, Ctx *c, Item *it, NirInstSet *s)
         if (grid)
             grid_anchor(b, it, j % s->per_parent, g);
         for (int axis = 0; axis < 3; axis++)
-            s->anchor[axis][j] = anchor(b, c, axis, j / s->per_parent) + g[axis] + nir_value_at(&local[axis], j);
+            s->anchor[axis][j] =
+                anchor(b, c, axis, j / s->per_parent) + g[axis] + nir_value_at(&local[axis], j);
     }
     if (!grid && c->set < 0)
         b->grid_idx += s->count; /* placed by hand, but still takes its grid slots */

@@ -16,7 +16,7 @@
 
 /* Inputs that wiring leaves alone unless a connect names them: the control
  * terminals of the reference's default `exclude_inputs`. */
-static const char *const control_inputs[] = {"kill_in", "calm_in", "error_in", "dopamine_in",
+static const char *const control_inputs[] = {"kill_in",  "calm_in",    "error_in", "dopamine_in",
                                              "tonic_in", "satisfy_in", "clear_in"};
 
 static int in_list(const char *name, const char *const *list, int n)
@@ -65,11 +65,13 @@ static int resolve_side(Builder *b, Ctx *c, Expr *e, TermDir dir, Side *s)
     if (rc < 0)
         return -1;
     if (rc == 0) {
-        diag_error(b->diag, e->loc, "`probability ... per instance` connects component instances; `%s` is not one",
+        diag_error(b->diag, e->loc,
+                   "`probability ... per instance` connects component instances; `%s` is not one",
                    nir_sel_text(b, c, insts));
         return -1;
     }
-    return side_terminals(b, s, dir, e->kind == EX_MEMBER ? e->str : NULL, e->kind == EX_MEMBER ? e->name_loc : e->loc);
+    return side_terminals(b, s, dir, e->kind == EX_MEMBER ? e->str : NULL,
+                          e->kind == EX_MEMBER ? e->name_loc : e->loc);
 }
 
 /* Neuron `pick` of terminal t of instance `inst` (relative to the body
@@ -102,7 +104,8 @@ static int project_pair(Builder *b, Ctx *c, const Side *from, const Side *to, ui
     return 0;
 }
 
-static int project(Builder *b, Ctx *c, const ConnInfo *ci, const Side *from, const Side *to, double p, GroupSet *gs)
+static int project(Builder *b, Ctx *c, const ConnInfo *ci, const Side *from, const Side *to, double p,
+                   GroupSet *gs)
 {
     double inv_log_q = p > 0 && p < 1 ? 1.0 / log1p(-p) : 0;
     for (uint32_t body = 0; body < c->mult; body++) {
@@ -164,15 +167,19 @@ static double label_weight(const char *label)
         const char *label;
         double w;
     } table[] = {
-        {"trigger_in", 10}, {"trigger_a", 10}, {"trigger_b", 10}, {"trigger_c", 10},
-        {"stimulus_in", 8}, {"fwd_sensory_in", 8}, {"bwd_sensory_in", 8}, {"sensory_in", 8},
-        {"anterior_in", 5}, {"posterior_in", 5}, {"command_in", 5}, {"drive_in", 5}, {"inhibit_in", 5},
-        {"modulator_in", 3}, {"modulator_fwd_in", 3}, {"modulator_bwd_in", 3}, {"modulator_a_in", 3},
-        {"modulator_b_in", 3}, {"association_in", 3}, {"input_a", 5}, {"input_b", 5}, {"sequence_a", 5},
-        {"sequence_b", 5}, {"sensory_a_in", 8}, {"sensory_b_in", 8}, {"mossy_in", 8}, {"ec_in", 8},
-        {"cortical_in", 8}, {"thalamic_in", 8}, {"gate_in", 6}, {"error_in", 10}, {"reward_in", 10},
-        {"prediction_in", 5}, {"dopamine_in", 6}, {"tonic_in", 5}, {"context_in", 8}, {"clear_in", 10},
-        {"need_in", 5}, {"satisfy_in", 10},
+        {"trigger_in", 10},      {"trigger_a", 10},     {"trigger_b", 10},
+        {"trigger_c", 10},       {"stimulus_in", 8},    {"fwd_sensory_in", 8},
+        {"bwd_sensory_in", 8},   {"sensory_in", 8},     {"anterior_in", 5},
+        {"posterior_in", 5},     {"command_in", 5},     {"drive_in", 5},
+        {"inhibit_in", 5},       {"modulator_in", 3},   {"modulator_fwd_in", 3},
+        {"modulator_bwd_in", 3}, {"modulator_a_in", 3}, {"modulator_b_in", 3},
+        {"association_in", 3},   {"input_a", 5},        {"input_b", 5},
+        {"sequence_a", 5},       {"sequence_b", 5},     {"sensory_a_in", 8},
+        {"sensory_b_in", 8},     {"mossy_in", 8},       {"ec_in", 8},
+        {"cortical_in", 8},      {"thalamic_in", 8},    {"gate_in", 6},
+        {"error_in", 10},        {"reward_in", 10},     {"prediction_in", 5},
+        {"dopamine_in", 6},      {"tonic_in", 5},       {"context_in", 8},
+        {"clear_in", 10},        {"need_in", 5},        {"satisfy_in", 10},
     };
     for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
         if (strcmp(table[k].label, label) == 0)
@@ -207,12 +214,12 @@ static int exclude_list(Builder *b, Expr *e, Proximity *px)
 
 static int proximity_args(Builder *b, Ctx *c, Member *m, Proximity *px)
 {
-    static const char *const names[] = {"max_distance", "probability", "weight_scale", "inhibition_fraction",
-                                        "type_aware_inhibition", "exclude_inputs"};
+    static const char *const names[] = {"max_distance",        "probability",           "weight_scale",
+                                        "inhibition_fraction", "type_aware_inhibition", "exclude_inputs"};
     Expr *args[6];
     *px = (Proximity){20.0, 0.3, 1.0, 0.3, 0, {NULL}, 7};
     memcpy(px->exclude, control_inputs, sizeof control_inputs);
-    if (nir_ev_bind_args(b, m->args, m->model_loc, "proximity", names, 6, args))
+    if (nir_ev_bind_args(b, m->args, "proximity", names, 6, args))
         return -1;
     EvalCtx ec;
     nir_ev_init(&ec, b, c->scope);
@@ -238,8 +245,8 @@ typedef struct Instances {
     uint32_t n;
     int *set;
     uint32_t *k;
-    int64_t *cell;      /* 3 ints per instance: grid cell */
-    uint32_t *order;    /* instances sorted by cell */
+    int64_t *cell;   /* 3 ints per instance: grid cell */
+    uint32_t *order; /* instances sorted by cell */
 } Instances;
 
 static Instances *sort_insts;
@@ -323,7 +330,8 @@ static uint32_t neighbours(const Instances *in, uint32_t a, uint32_t *out)
         for (int dy = -1; dy <= 1; dy++)
             for (int dz = -1; dz <= 1; dz++) {
                 int64_t key[3] = {in->cell[3 * a] + dx, in->cell[3 * a + 1] + dy, in->cell[3 * a + 2] + dz};
-                for (uint32_t p = lower_bound(in, key); p < in->n && cell_cmp3(&in->cell[3 * in->order[p]], key) == 0; p++)
+                for (uint32_t p = lower_bound(in, key);
+                     p < in->n && cell_cmp3(&in->cell[3 * in->order[p]], key) == 0; p++)
                     out[n++] = in->order[p];
             }
     qsort(out, n, sizeof *out, by_index);
@@ -336,8 +344,8 @@ static int excluded(const Proximity *px, const char *label)
 }
 
 /* Terminal pairs of one (A, B) pair of instances at distance dist. */
-static int wire_pair(Builder *b, const Proximity *px, const Instances *in, uint32_t a, uint32_t z, double dist,
-                     uint64_t stream, GroupSet *gs)
+static int wire_pair(Builder *b, const Proximity *px, const Instances *in, uint32_t a, uint32_t z,
+                     double dist, uint64_t stream, GroupSet *gs)
 {
     const NirInstSet *sa = &b->nir->sets[in->set[a]], *sb = &b->nir->sets[in->set[z]];
     double p = px->probability * (1 - dist / px->max_distance);
@@ -412,14 +420,16 @@ void nir_build_proximity(Builder *b, Ctx *c, Member *m)
     ConnInfo ci = {0};
     ci.model_decl = nir_find_decl_kind(b, "fixed", D_SYNAPSE);
     if (!ci.model_decl) {
-        diag_error(b->diag, m->loc, "`wire proximity` makes `fixed` synapses, but the program declares no synapse `fixed`");
+        diag_error(b->diag, m->loc,
+                   "`wire proximity` makes `fixed` synapses, but the program declares no synapse `fixed`");
         diag_note(b->diag, loc_none(), "declare one, e.g. `synapse fixed { state w; on pre { deliver w } }`");
         return;
     }
     ci.model = nir_synapse_model(b, ci.model_decl);
     const NirSynapseModel *fixed = &b->nir->syn_models[ci.model];
     if (nir_syn_state(fixed, "w") < 0 && nir_syn_param(fixed, "w") < 0) {
-        diag_error(b->diag, m->loc, "`wire proximity` sets the weight `w` of synapse `fixed`, which has no `w`");
+        diag_error(b->diag, m->loc,
+                   "`wire proximity` sets the weight `w` of synapse `fixed`, which has no `w`");
         return;
     }
     ci.conn = nir_unique_conn_name(b, "proximity");

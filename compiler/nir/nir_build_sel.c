@@ -34,14 +34,10 @@ int nir_find_terminal(const NirInstSet *s, const char *name)
 const char *nir_sel_text(Builder *b, Ctx *c, Expr *e)
 {
     switch (e->kind) {
-    case EX_NAME:
-        return arena_printf(&b->tmp, "%s%s", c->prefix, e->str);
-    case EX_INDEX:
-        return nir_sel_text(b, c, e->a);
-    case EX_MEMBER:
-        return arena_printf(&b->tmp, "%s.%s", nir_sel_text(b, c, e->a), e->str);
-    default:
-        return arena_printf(&b->tmp, "%s?", c->prefix);
+    case EX_NAME: return arena_printf(&b->tmp, "%s%s", c->prefix, e->str);
+    case EX_INDEX: return nir_sel_text(b, c, e->a);
+    case EX_MEMBER: return arena_printf(&b->tmp, "%s.%s", nir_sel_text(b, c, e->a), e->str);
+    default: return arena_printf(&b->tmp, "%s?", c->prefix);
     }
 }
 

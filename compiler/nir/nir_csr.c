@@ -20,7 +20,8 @@ static int scan(const BrEdges *e, uint32_t n_pre, uint32_t n_post, int *sorted, 
     for (size_t k = 0; k < e->n; k++) {
         uint32_t i = e->pre[k], j = e->post[k];
         if (i >= n_pre || j >= n_post) {
-            snprintf(err, errlen, "synapse %zu (%u -> %u) is outside %u x %u neurons", k, i, j, n_pre, n_post);
+            snprintf(err, errlen, "synapse %zu (%u -> %u) is outside %u x %u neurons", k, i, j, n_pre,
+                     n_post);
             return -1;
         }
         if (k && (i < e->pre[k - 1] || (i == e->pre[k - 1] && j < e->post[k - 1])))

@@ -12,19 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { DIST_UNIFORM, DIST_NORMAL, DIST_LOGNORMAL, DIST_EXPONENTIAL, DIST_UNIFORM_INT, DIST_BERNOULLI, DIST_COUNT } Dist;
+typedef enum {
+    DIST_UNIFORM,
+    DIST_NORMAL,
+    DIST_LOGNORMAL,
+    DIST_EXPONENTIAL,
+    DIST_UNIFORM_INT,
+    DIST_BERNOULLI,
+    DIST_COUNT
+} Dist;
 
 static const struct {
     const char *name;
     int nargs;
     const char *args[2];
 } dists[DIST_COUNT] = {
-    {"uniform", 2, {"lo", "hi"}},
-    {"normal", 2, {"mean", "sd"}},
-    {"lognormal", 2, {"mu", "sigma"}},
-    {"exponential", 1, {"mean", NULL}},
-    {"uniform_int", 2, {"lo", "hi"}},
-    {"bernoulli", 1, {"p", NULL}},
+    {"uniform", 2, {"lo", "hi"}},       {"normal", 2, {"mean", "sd"}},    {"lognormal", 2, {"mu", "sigma"}},
+    {"exponential", 1, {"mean", NULL}}, {"uniform_int", 2, {"lo", "hi"}}, {"bernoulli", 1, {"p", NULL}},
 };
 
 static int dist_lookup(const char *name)
@@ -85,8 +89,7 @@ void nir_ev_done(EvalCtx *c)
     }
 }
 
-int nir_ev_bind_args(Builder *b, Arg *args, Loc call_loc, const char *callee, const char *const *names,
-                 int n, Expr **out)
+int nir_ev_bind_args(Builder *b, Arg *args, const char *callee, const char *const *names, int n, Expr **out)
 {
     for (int k = 0; k < n; k++)
         out[k] = NULL;
@@ -116,7 +119,6 @@ int nir_ev_bind_args(Builder *b, Arg *args, Loc call_loc, const char *callee, co
         }
         out[k] = a->value;
     }
-    (void)call_loc;
     return bad;
 }
 
@@ -141,10 +143,8 @@ int nir_ev_is_uniform(EvalCtx *c, const Expr *e)
         int k = binding(c, e->str);
         return k < 0 || (!c->binds[k].d && !c->binds[k].f);
     }
-    case EX_ARRAY:
-        return 0;
-    case EX_RANGE:
-        return !c->allow_dist;
+    case EX_ARRAY: return 0;
+    case EX_RANGE: return !c->allow_dist;
     case EX_CALL:
         if (dist_lookup(e->str) >= 0)
             return 0;
@@ -152,8 +152,7 @@ int nir_ev_is_uniform(EvalCtx *c, const Expr *e)
             if (!nir_ev_is_uniform(c, a->value))
                 return 0;
         return 1;
-    default:
-        return nir_ev_is_uniform(c, e->a) && nir_ev_is_uniform(c, e->b) && nir_ev_is_uniform(c, e->c);
+    default: return nir_ev_is_uniform(c, e->a) && nir_ev_is_uniform(c, e->b) && nir_ev_is_uniform(c, e->c);
     }
 }
 
@@ -208,7 +207,8 @@ static int eval_name(EvalCtx *c, const Expr *e, uint64_t first, size_t n, double
     if (strcmp(e->str, "i") == 0)
         diag_error(c->b->diag, e->loc, "`i` is defined only in per-neuron values and positions");
     else if (strcmp(e->str, "t") == 0)
-        diag_error(c->b->diag, e->loc, "`t` cannot be used here: this value is computed before the simulation starts");
+        diag_error(c->b->diag, e->loc,
+                   "`t` cannot be used here: this value is computed before the simulation starts");
     else
         diag_error(c->b->diag, e->loc, "unknown name `%s` here", e->str);
     return -1;
@@ -263,24 +263,18 @@ static int eval_array(EvalCtx *c, const Expr *e, uint64_t first, size_t n, doubl
 static double draw(Dist d, double x, double y, BrRng *r)
 {
     switch (d) {
-    case DIST_UNIFORM:
-        return x + (y - x) * br_rng_uniform(r);
-    case DIST_NORMAL:
-        return x + y * br_rng_normal(r);
-    case DIST_LOGNORMAL:
-        return exp(x + y * br_rng_normal(r));
-    case DIST_EXPONENTIAL:
-        return -x * log(br_rng_uniform_open(r));
+    case DIST_UNIFORM: return x + (y - x) * br_rng_uniform(r);
+    case DIST_NORMAL: return x + y * br_rng_normal(r);
+    case DIST_LOGNORMAL: return exp(x + y * br_rng_normal(r));
+    case DIST_EXPONENTIAL: return -x * log(br_rng_uniform_open(r));
     case DIST_UNIFORM_INT: {
         double lo = ceil(x), hi = floor(y);
         if (!(hi > lo) || hi - lo >= 4294967295.0)
             return lo;
         return lo + br_rng_below(r, (uint32_t)(hi - lo + 1));
     }
-    case DIST_BERNOULLI:
-        return br_rng_uniform(r) < x ? 1.0 : 0.0;
-    default:
-        return 0;
+    case DIST_BERNOULLI: return br_rng_uniform(r) < x ? 1.0 : 0.0;
+    default: return 0;
     }
 }
 
@@ -300,12 +294,11 @@ static int eval_dist(EvalCtx *c, const Expr *e, Dist d, uint64_t first, size_t n
 {
     if (!c->allow_dist) {
         diag_error(c->b->diag, e->loc,
-                   "distribution `%s` is not allowed here: draws are made per neuron or per synapse",
-                   e->str);
+                   "distribution `%s` is not allowed here: draws are made per neuron or per synapse", e->str);
         return -1;
     }
     Expr *args[2];
-    if (nir_ev_bind_args(c->b, e->args, e->loc, e->str, dists[d].args, dists[d].nargs, args))
+    if (nir_ev_bind_args(c->b, e->args, e->str, dists[d].args, dists[d].nargs, args))
         return -1;
     for (int k = 0; k < dists[d].nargs; k++)
         if (!args[k]) {
@@ -413,30 +406,20 @@ static int eval(EvalCtx *c, const Expr *e, uint64_t first, size_t n, double *out
 {
     switch (e->kind) {
     case EX_NUM:
-    case EX_BOOL:
-        fill(out, n, e->num);
-        return 0;
-    case EX_NAME:
-        return eval_name(c, e, first, n, out);
+    case EX_BOOL: fill(out, n, e->num); return 0;
+    case EX_NAME: return eval_name(c, e, first, n, out);
     case EX_UNARY: {
         int rc = eval(c, e->a, first, n, out);
         for (size_t k = 0; k < n && !rc; k++)
             out[k] = nir_op_apply(e->op, out[k], 0);
         return rc;
     }
-    case EX_BINARY:
-        return eval_binary(c, e, first, n, out);
-    case EX_COND:
-        return eval_cond(c, e, first, n, out);
-    case EX_CALL:
-        return eval_call(c, e, first, n, out);
-    case EX_ARRAY:
-        return eval_array(c, e, first, n, out);
-    case EX_RANGE:
-        return eval_range_draw(c, e, first, n, out);
-    case EX_STR:
-        diag_error(c->b->diag, e->loc, "a string is not a number");
-        return -1;
+    case EX_BINARY: return eval_binary(c, e, first, n, out);
+    case EX_COND: return eval_cond(c, e, first, n, out);
+    case EX_CALL: return eval_call(c, e, first, n, out);
+    case EX_ARRAY: return eval_array(c, e, first, n, out);
+    case EX_RANGE: return eval_range_draw(c, e, first, n, out);
+    case EX_STR: diag_error(c->b->diag, e->loc, "a string is not a number"); return -1;
     case EX_MEMBER:
     case EX_INDEX:
         diag_error(c->b->diag, e->loc, "a selection or member cannot be used as a value here");

@@ -15,14 +15,28 @@ static const struct {
     const char *name;
     int arity;
 } fns[NF_COUNT] = {
-    [NF_EXP] = {"exp", 1},       [NF_LOG] = {"log", 1},     [NF_LOG10] = {"log10", 1},
-    [NF_SQRT] = {"sqrt", 1},     [NF_ABS] = {"abs", 1},     [NF_SIN] = {"sin", 1},
-    [NF_COS] = {"cos", 1},       [NF_TAN] = {"tan", 1},     [NF_TANH] = {"tanh", 1},
-    [NF_SINH] = {"sinh", 1},     [NF_COSH] = {"cosh", 1},   [NF_ATAN] = {"atan", 1},
-    [NF_FLOOR] = {"floor", 1},   [NF_CEIL] = {"ceil", 1},   [NF_ROUND] = {"round", 1},
-    [NF_SIGN] = {"sign", 1},     [NF_HEAVISIDE] = {"heaviside", 1},
-    [NF_POW] = {"pow", 2},       [NF_ATAN2] = {"atan2", 2}, [NF_MIN] = {"min", 2},
-    [NF_MAX] = {"max", 2},       [NF_CLAMP] = {"clamp", 3},
+    [NF_EXP] = {"exp", 1},
+    [NF_LOG] = {"log", 1},
+    [NF_LOG10] = {"log10", 1},
+    [NF_SQRT] = {"sqrt", 1},
+    [NF_ABS] = {"abs", 1},
+    [NF_SIN] = {"sin", 1},
+    [NF_COS] = {"cos", 1},
+    [NF_TAN] = {"tan", 1},
+    [NF_TANH] = {"tanh", 1},
+    [NF_SINH] = {"sinh", 1},
+    [NF_COSH] = {"cosh", 1},
+    [NF_ATAN] = {"atan", 1},
+    [NF_FLOOR] = {"floor", 1},
+    [NF_CEIL] = {"ceil", 1},
+    [NF_ROUND] = {"round", 1},
+    [NF_SIGN] = {"sign", 1},
+    [NF_HEAVISIDE] = {"heaviside", 1},
+    [NF_POW] = {"pow", 2},
+    [NF_ATAN2] = {"atan2", 2},
+    [NF_MIN] = {"min", 2},
+    [NF_MAX] = {"max", 2},
+    [NF_CLAMP] = {"clamp", 3},
 };
 
 const char *nir_fn_name(NirFn fn) { return fn < NF_COUNT ? fns[fn].name : "?"; }
@@ -101,11 +115,11 @@ typedef struct Lower {
     Decl *decl;
     int synapse;
     Names params, states, inputs;
-    VarDecl **lets;           /* member lets, by name */
+    VarDecl **lets; /* member lets, by name */
     NirExpr **let_code;
-    int *let_busy;            /* cycle guard while inlining */
+    int *let_busy; /* cycle guard while inlining */
     int nlets;
-    const char *locals[256];  /* block lets in scope, innermost last */
+    const char *locals[256]; /* block lets in scope, innermost last */
     int local_slot[256];
     int nscope, nlocals;
     int in_reward;
@@ -231,7 +245,10 @@ static NirExpr *lower_name(Lower *L, Expr *e)
 /* pre.X / post.X in synapse code. */
 static NirExpr *lower_member(Lower *L, Expr *e)
 {
-    int side = e->a && e->a->kind == EX_NAME ? (strcmp(e->a->str, "post") == 0 ? 1 : strcmp(e->a->str, "pre") == 0 ? 0 : -1) : -1;
+    int side = e->a && e->a->kind == EX_NAME ? (strcmp(e->a->str, "post") == 0  ? 1
+                                                : strcmp(e->a->str, "pre") == 0 ? 0
+                                                                                : -1)
+                                             : -1;
     if (!L->synapse || side < 0) {
         diag_error(L->b->diag, e->loc, "`.%s` cannot be used in model code here", e->str);
         return constant(L, 0);
@@ -277,7 +294,8 @@ static NirExpr *lower_call(Lower *L, Expr *e)
     if (fn < 0) {
         if (nir_ev_is_distribution(e->str))
             diag_error(L->b->diag, e->loc,
-                       "distribution `%s` cannot be used in model code; draw initial values with `state x = %s(...)`",
+                       "distribution `%s` cannot be used in model code; draw initial values with "
+                       "`state x = %s(...)`",
                        e->str, e->str);
         else
             diag_error(L->b->diag, e->loc, "unknown function `%s`", e->str);
@@ -311,16 +329,11 @@ static NirExpr *lower_expr(Lower *L, Expr *e)
 {
     switch (e->kind) {
     case EX_NUM:
-    case EX_BOOL:
-        return constant(L, e->num);
-    case EX_NAME:
-        return lower_name(L, e);
-    case EX_MEMBER:
-        return lower_member(L, e);
-    case EX_UNARY:
-        return fold_unary(L, e->op, lower_expr(L, e->a));
-    case EX_BINARY:
-        return fold_binary(L, e->op, lower_expr(L, e->a), lower_expr(L, e->b));
+    case EX_BOOL: return constant(L, e->num);
+    case EX_NAME: return lower_name(L, e);
+    case EX_MEMBER: return lower_member(L, e);
+    case EX_UNARY: return fold_unary(L, e->op, lower_expr(L, e->a));
+    case EX_BINARY: return fold_binary(L, e->op, lower_expr(L, e->a), lower_expr(L, e->b));
     case EX_COND: {
         NirExpr *c = lower_expr(L, e->a), *t = lower_expr(L, e->b), *f = lower_expr(L, e->c);
         if (is_const(c))
@@ -331,8 +344,7 @@ static NirExpr *lower_expr(Lower *L, Expr *e)
         n->c = f;
         return n;
     }
-    case EX_CALL:
-        return lower_call(L, e);
+    case EX_CALL: return lower_call(L, e);
     default:
         diag_error(L->b->diag, e->loc, "this kind of value cannot be used in model code");
         return constant(L, 0);
@@ -407,10 +419,8 @@ static NirStmt *lower_let(Lower *L, Stmt *s)
 static NirStmt *lower_stmt(Lower *L, Stmt *s)
 {
     switch (s->kind) {
-    case ST_ASSIGN:
-        return lower_assign(L, s);
-    case ST_LET:
-        return lower_let(L, s);
+    case ST_ASSIGN: return lower_assign(L, s);
+    case ST_LET: return lower_let(L, s);
     case ST_IF: {
         NirStmt *n = stmt_node(L, NS_IF);
         n->value = lower_expr(L, s->value);
@@ -428,11 +438,8 @@ static NirStmt *lower_stmt(Lower *L, Stmt *s)
         n->ref = ref_index(L, 1, s->name);
         return n;
     }
-    case ST_PRUNE:
-        return stmt_node(L, NS_PRUNE);
-    case ST_DERIV:
-        diag_error(L->b->diag, s->loc, "an ODE cannot appear inside a block");
-        return NULL;
+    case ST_PRUNE: return stmt_node(L, NS_PRUNE);
+    case ST_DERIV: diag_error(L->b->diag, s->loc, "an ODE cannot appear inside a block"); return NULL;
     }
     return NULL;
 }
@@ -496,10 +503,11 @@ static void lower_integrate(Lower *L, NirNeuronModel *m, Member *mm)
     else if (strcmp(mm->model, "exact") == 0)
         m->method = NIR_EXACT;
     else
-        diag_error(L->b->diag, mm->model_loc, "unknown integration method `%s` (euler, rk4, exact)", mm->model);
+        diag_error(L->b->diag, mm->model_loc, "unknown integration method `%s` (euler, rk4, exact)",
+                   mm->model);
     static const char *const names[] = {"substeps"};
     Expr *sub;
-    if (nir_ev_bind_args(L->b, mm->args, mm->model_loc, mm->model, names, 1, &sub) || !sub)
+    if (nir_ev_bind_args(L->b, mm->args, mm->model, names, 1, &sub) || !sub)
         return;
     EvalCtx ec;
     nir_ev_init(&ec, L->b, NULL);
@@ -647,7 +655,8 @@ static void lower_gap(Lower *L, NirSynapseModel *m, Member *mm)
 static int has_assignment(const NirStmt *s)
 {
     for (; s; s = s->next)
-        if (s->kind == NS_ASSIGN || s->kind == NS_PRUNE || has_assignment(s->body) || has_assignment(s->orelse))
+        if (s->kind == NS_ASSIGN || s->kind == NS_PRUNE || has_assignment(s->body) ||
+            has_assignment(s->orelse))
             return 1;
     return 0;
 }
@@ -680,8 +689,8 @@ int nir_synapse_model(Builder *b, Decl *d)
     m.name = nir_str(b, d->name);
     m.loc = d->name_loc;
     lower_synapse_members(&L, &m, &m.update);
-    m.is_static = !m.is_gap && m.ndecays == 0 && !m.on_post && !m.on_reward && !m.update &&
-                  !has_assignment(m.on_pre);
+    m.is_static =
+        !m.is_gap && m.ndecays == 0 && !m.on_post && !m.on_reward && !m.update && !has_assignment(m.on_pre);
     m.nparams = L.params.n;
     m.nstates = L.states.n;
     m.nlocals = L.nlocals;
@@ -729,10 +738,11 @@ int nir_resolve_refs(Builder *b, NirGroup *g, Loc loc)
         if (g->refs[k].kind != NX_CONST)
             continue;
         if (r->name)
-            diag_error(b->diag, loc, "synapse `%s` uses %s.%s, but neuron `%s` of `%s` has no `%s`",
-                       sm->name, r->post ? "post" : "pre", r->name, nm->name, p->path, r->name);
+            diag_error(b->diag, loc, "synapse `%s` uses %s.%s, but neuron `%s` of `%s` has no `%s`", sm->name,
+                       r->post ? "post" : "pre", r->name, nm->name, p->path, r->name);
         else
-            diag_error(b->diag, loc, "synapse `%s` delivers to the first input of `%s`, but neuron `%s` has no `input`",
+            diag_error(b->diag, loc,
+                       "synapse `%s` delivers to the first input of `%s`, but neuron `%s` has no `input`",
                        sm->name, p->path, nm->name);
         rc = -1;
     }

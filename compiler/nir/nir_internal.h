@@ -56,15 +56,15 @@ typedef struct Item {
 
 typedef struct Ctx {
     Decl *decl;
-    const char *prefix;     /* "" for the brain, "wm." for instance set wm */
+    const char *prefix; /* "" for the brain, "wm." for instance set wm */
     Scope *scope;
-    uint32_t mult;          /* instances of this body in all */
-    int set;                /* its instance set, -1 for the brain */
+    uint32_t mult; /* instances of this body in all */
+    int set;       /* its instance set, -1 for the brain */
     int depth;
     Local *locals;
     Item *items;
     int nitems;
-    int term_state;         /* terminals: 0 to do, 1 being resolved, 2 done */
+    int term_state; /* terminals: 0 to do, 1 being resolved, 2 done */
     struct Ctx *parent;
     struct Ctx *first_child, *next_sibling;
 } Ctx;
@@ -92,19 +92,19 @@ typedef struct Builder {
     Program *prog;
     Diag *diag;
     const NirOptions *opt;
-    Arena *arena;           /* the IR's arena: everything the Nir points to */
-    Arena tmp;              /* the builder's own: bodies, scopes, selections */
+    Arena *arena; /* the IR's arena: everything the Nir points to */
+    Arena tmp;    /* the builder's own: bodies, scopes, selections */
     int capmodels, capsmodels, cappops, capsets, capgroups, capinputs, caprecords;
     int capmdecls, capsdecls, capsetctx;
     Decl **nmodel_decls, **smodel_decls; /* decl of each lowered model, same index */
     Ctx *root;
-    Ctx **set_ctx;          /* body of each instance set */
+    Ctx **set_ctx; /* body of each instance set */
     double spacing, layer_spacing;
     uint64_t grid_cols, grid_idx; /* instance placement across the brain */
-    const char **conn_names;/* connection names used so far, for uniqueness */
+    const char **conn_names;      /* connection names used so far, for uniqueness */
     int nconn_names, capconn_names;
-    uint64_t phys_bytes;    /* physical memory, for "too many synapses" */
-    int nerrors0;           /* diag->nerrors when elaboration began */
+    uint64_t phys_bytes; /* physical memory, for "too many synapses" */
+    int nerrors0;        /* diag->nerrors when elaboration began */
     int threads;
 } Builder;
 
@@ -140,17 +140,17 @@ typedef struct EvalCtx {
     int nbind;
     struct {
         const char *name;
-        double value;        /* when both arrays are NULL */
-        const double *d;     /* per-neuron values */
-        const float *f;      /* per-synapse values */
+        double value;    /* when both arrays are NULL */
+        const double *d; /* per-neuron values */
+        const float *f;  /* per-synapse values */
     } binds[256];
-    const char *index_name;  /* "i", a connect's index variable, or NULL */
-    uint32_t index_mod;      /* index = element % index_mod */
-    uint32_t array_len;      /* array literals need this length; 0: not allowed */
+    const char *index_name; /* "i", a connect's index variable, or NULL */
+    uint32_t index_mod;     /* index = element % index_mod */
+    uint32_t array_len;     /* array literals need this length; 0: not allowed */
     int allow_dist;
     int allow_dt;
     const char *key, *purpose;
-    int ordinal;             /* distribution calls seen, per evaluation */
+    int ordinal; /* distribution calls seen, per evaluation */
     /* values of array literals, computed once per evaluation context */
     const Expr *array_keys[4];
     double *array_vals[4];
@@ -173,8 +173,7 @@ int nir_ev_values(EvalCtx *c, Expr *e, uint64_t n, NirValues *out);
 int nir_ev_is_distribution(const char *name);
 /* Binds call arguments to parameter names: positional in order, then named.
  * out[k] is NULL for a parameter not given. 0 on success. */
-int nir_ev_bind_args(Builder *b, Arg *args, Loc call_loc, const char *callee, const char *const *names,
-                 int n, Expr **out);
+int nir_ev_bind_args(Builder *b, Arg *args, const char *callee, const char *const *names, int n, Expr **out);
 
 /* ---- model lowering (nir_expr.c) -------------------------------------- */
 
@@ -212,12 +211,12 @@ const char *nir_sel_text(Builder *b, Ctx *c, Expr *e);
 void nir_build_wiring(Builder *b, Ctx *c);
 /* The synapse model, connection name, arguments and delay of a connect. */
 typedef struct ConnInfo {
-    const char *conn;       /* connection name */
+    const char *conn; /* connection name */
     Loc loc;
     NirOrigin origin;
     int model;
     Decl *model_decl;
-    Arg *args;              /* synapse arguments, NULL for proximity */
+    Arg *args; /* synapse arguments, NULL for proximity */
     Scope *scope;
     Expr *delay;
     Loc delay_loc;
@@ -228,14 +227,14 @@ int nir_conn_info(Builder *b, Ctx *c, Member *m, ConnInfo *ci);
 typedef struct GroupBuild {
     uint32_t pre, post;
     BrEdges edges;
-    float *w;               /* per-edge weights when the rule sets them (proximity) */
+    float *w; /* per-edge weights when the rule sets them (proximity) */
     size_t wcap;
 } GroupBuild;
 typedef struct GroupSet {
     GroupBuild *g;
     int n, cap;
-    int last;               /* cache: the group of the previous edge, + 1 */
-    int *slots;             /* open addressing on (pre, post): group + 1, 0 empty */
+    int last;   /* cache: the group of the previous edge, + 1 */
+    int *slots; /* open addressing on (pre, post): group + 1, 0 empty */
     int nslots;
 } GroupSet;
 GroupBuild *nir_groupset_get(GroupSet *s, uint32_t pre, uint32_t post);
@@ -259,6 +258,6 @@ void nir_build_io(Builder *b, Ctx *c);
 static inline uint32_t nir_div(uint64_t a, uint64_t b) { return b ? (uint32_t)(a / b) : 0; }
 
 /* Appends an element to a Nir array, growing it. */
-#define NIR_PUSH(arr, count, cap) \
+#define NIR_PUSH(arr, count, cap)                                                                            \
     ((arr) = nir_grow((arr), &(cap), (count) + 1, sizeof *(arr)), &(arr)[(count)++])
 #endif

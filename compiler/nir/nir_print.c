@@ -74,9 +74,17 @@ static int prec(const NirExpr *e)
     switch (e->op) {
     case OP_OR: return 1;
     case OP_AND: return 2;
-    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: return 4;
-    case OP_ADD: case OP_SUB: return 5;
-    case OP_MUL: case OP_DIV: case OP_MOD: return 6;
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: return 4;
+    case OP_ADD:
+    case OP_SUB: return 5;
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MOD: return 6;
     case OP_POW: return 8;
     default: return 9;
     }
@@ -100,9 +108,7 @@ static void print_expr(const NirExpr *e, const Names *n, FILE *out)
 {
     char buf[32];
     switch (e->kind) {
-    case NX_CONST:
-        fputs(num(e->value, buf), out);
-        break;
+    case NX_CONST: fputs(num(e->value, buf), out); break;
     case NX_UNARY:
         fputs(e->op == OP_NOT ? "not " : "-", out);
         print_sub(e->a, prec(e), n, out);
@@ -135,9 +141,7 @@ static void print_expr(const NirExpr *e, const Names *n, FILE *out)
         }
         fputc(')', out);
         break;
-    default:
-        print_var(e->kind, e->slot, n, out);
-        break;
+    default: print_var(e->kind, e->slot, n, out); break;
     }
 }
 
@@ -170,9 +174,7 @@ static void print_stmts(const NirStmt *s, const Names *n, FILE *out, int indent)
             print_ref(&n->refs[s->ref], out);
             fputc('\n', out);
             break;
-        case NS_PRUNE:
-            fputs("prune\n", out);
-            break;
+        case NS_PRUNE: fputs("prune\n", out); break;
         }
     }
 }
@@ -315,7 +317,8 @@ static void preview_f(const char *name, const float *a, uint64_t n, FILE *out)
 }
 
 /* "(per-neuron: c, v)" or "(per-neuron: none)". */
-static void per_element_note(const char *what, const char *const *names, const int *is_array, int n, FILE *out)
+static void per_element_note(const char *what, const char *const *names, const int *is_array, int n,
+                             FILE *out)
 {
     int any = 0;
     fprintf(out, "(%s:", what);
@@ -402,8 +405,8 @@ static void print_set(const Nir *nir, const NirInstSet *s, FILE *out, int verbos
                 s->terms[t].n, s->terms[t].n == 1 ? "" : "s");
     if (verbose)
         for (uint32_t j = 0; j < s->count && j < PREVIEW; j++)
-            fprintf(out, "    anchor %u: (%s, %s, %s)\n", j, num(s->anchor[0][j], b1), num(s->anchor[1][j], b2),
-                    num(s->anchor[2][j], b3));
+            fprintf(out, "    anchor %u: (%s, %s, %s)\n", j, num(s->anchor[0][j], b1),
+                    num(s->anchor[1][j], b2), num(s->anchor[2][j], b3));
 }
 
 static void print_delay(const NirGroup *g, FILE *out)
@@ -479,28 +482,24 @@ static void print_input(const Nir *nir, const NirInput *in, FILE *out)
     char b1[32], b2[32], b3[32];
     const char *pop = nir->pops[in->pop].path;
     switch (in->kind) {
-    case NIR_IN_CURRENT:
-        fprintf(out, "input current(amplitude = %s)", num(in->amplitude, b1));
-        break;
+    case NIR_IN_CURRENT: fprintf(out, "input current(amplitude = %s)", num(in->amplitude, b1)); break;
     case NIR_IN_POISSON:
         fprintf(out, "input poisson(rate = %s, w = %s)", num(in->rate, b1), num(in->w, b2));
         break;
-    case NIR_IN_SPIKES:
-        fprintf(out, "input spikes(%u times, w = %s)", in->ntimes, num(in->w, b2));
-        break;
+    case NIR_IN_SPIKES: fprintf(out, "input spikes(%u times, w = %s)", in->ntimes, num(in->w, b2)); break;
     }
-    fprintf(out, "  to %s  neurons %u  from %s until %s\n", pop, in->n, num(in->from, b1), num(in->until, b3));
+    fprintf(out, "  to %s  neurons %u  from %s until %s\n", pop, in->n, num(in->from, b1),
+            num(in->until, b3));
 }
 
 static void print_record(const Nir *nir, const NirRecord *r, FILE *out)
 {
     switch (r->kind) {
-    case NIR_REC_SPIKES:
-        fprintf(out, "record spikes %s  neurons %u\n", nir->pops[r->pop].path, r->n);
-        break;
+    case NIR_REC_SPIKES: fprintf(out, "record spikes %s  neurons %u\n", nir->pops[r->pop].path, r->n); break;
     case NIR_REC_STATE: {
         const NirNeuronModel *m = &nir->neuron_models[nir->pops[r->pop].model];
-        fprintf(out, "record %s.%s  neurons %u  every %u\n", nir->pops[r->pop].path, m->states[r->var], r->n, r->every);
+        fprintf(out, "record %s.%s  neurons %u  every %u\n", nir->pops[r->pop].path, m->states[r->var], r->n,
+                r->every);
         break;
     }
     case NIR_REC_SYNAPSE: {

@@ -4,24 +4,23 @@
  * terminals, brain parameters (-D, presets), stimuli, records and the dump. */
 #include "test_nir_util.h"
 
-static const char *MODELS =
-    "neuron izh(a = 0.02, b = 0.2, c = -65, d = 8) {\n"
-    "  state v = -65, u = b * v\n"
-    "  input I\n"
-    "  dv/dt = 0.04*v*v + 5*v + 140 - u + I\n"
-    "  du/dt = a * (b*v - u)\n"
-    "  spike when v >= 30 { v = c; u += d }\n"
-    "}\n"
-    "synapse fixed(w = 1) { on pre { deliver w } }\n"
-    "component cell(w_ring = 12) {\n"
-    "  ring[3] : izh(a = 0, d = 0) at (4 * i, 0, 0)\n"
-    "  trigger : izh(c = [-55])\n"
-    "  noisy[4] : izh(v = uniform(-70, -60), c = [-65, -60, -55, -50])\n"
-    "  connect ring[i] -> ring[(i + 1) % 3] : fixed(w = w_ring) as loop\n"
-    "  connect trigger -> ring : fixed(w = 10)\n"
-    "  in trigger_in = trigger\n"
-    "  out memory_out = ring, noisy[0..1]\n"
-    "}\n";
+static const char *MODELS = "neuron izh(a = 0.02, b = 0.2, c = -65, d = 8) {\n"
+                            "  state v = -65, u = b * v\n"
+                            "  input I\n"
+                            "  dv/dt = 0.04*v*v + 5*v + 140 - u + I\n"
+                            "  du/dt = a * (b*v - u)\n"
+                            "  spike when v >= 30 { v = c; u += d }\n"
+                            "}\n"
+                            "synapse fixed(w = 1) { on pre { deliver w } }\n"
+                            "component cell(w_ring = 12) {\n"
+                            "  ring[3] : izh(a = 0, d = 0) at (4 * i, 0, 0)\n"
+                            "  trigger : izh(c = [-55])\n"
+                            "  noisy[4] : izh(v = uniform(-70, -60), c = [-65, -60, -55, -50])\n"
+                            "  connect ring[i] -> ring[(i + 1) % 3] : fixed(w = w_ring) as loop\n"
+                            "  connect trigger -> ring : fixed(w = 10)\n"
+                            "  in trigger_in = trigger\n"
+                            "  out memory_out = ring, noisy[0..1]\n"
+                            "}\n";
 
 static char *program(const char *brain)
 {
@@ -31,18 +30,17 @@ static char *program(const char *brain)
     return s;
 }
 
-static const char *DEMO =
-    "brain demo(scale = 1) {\n"
-    "  preset big { scale = 3 }\n"
-    "  timestep 0.5\n"
-    "  layer 0 { wm[200 * scale] : cell }\n"
-    "  solo[5] : izh at (i, 2 * i, 3)\n"
-    "  stimulus wm.trigger_in : poisson(rate = 20, w = 5) from 100 until 200\n"
-    "  stimulus solo[0..1] : current(amplitude = 3)\n"
-    "  record wm.memory_out\n"
-    "  record wm.ring.v every 10\n"
-    "  record solo\n"
-    "}\n";
+static const char *DEMO = "brain demo(scale = 1) {\n"
+                          "  preset big { scale = 3 }\n"
+                          "  timestep 0.5\n"
+                          "  layer 0 { wm[200 * scale] : cell }\n"
+                          "  solo[5] : izh at (i, 2 * i, 3)\n"
+                          "  stimulus wm.trigger_in : poisson(rate = 20, w = 5) from 100 until 200\n"
+                          "  stimulus solo[0..1] : current(amplitude = 3)\n"
+                          "  record wm.memory_out\n"
+                          "  record wm.ring.v every 10\n"
+                          "  record solo\n"
+                          "}\n";
 
 static void test_flattening(void)
 {
@@ -69,7 +67,8 @@ static void test_flattening(void)
     int a = nir_model_param(&nir->neuron_models[ring->model], "a");
     int c = nir_model_param(&nir->neuron_models[ring->model], "c");
     CHECK(a >= 0 && !ring->params[a].array && ring->params[a].value == 0, "ring a = 0 uniform");
-    CHECK(!trig->params[c].array && trig->params[c].value == -55, "a one-element array collapses to a constant");
+    CHECK(!trig->params[c].array && trig->params[c].value == -55,
+          "a one-element array collapses to a constant");
     CHECK(noisy->params[c].array != NULL, "noisy c is per neuron");
     int pattern = 1;
     for (uint32_t k = 0; k < noisy->size; k++)
@@ -154,17 +153,20 @@ static void test_terminals_and_io(void)
     CHECK(nir->ninputs == 2, "two inputs");
     if (nir->ninputs == 2) {
         const NirInput *p = &nir->inputs[0], *cur = &nir->inputs[1];
-        CHECK(p->kind == NIR_IN_POISSON && p->n == 200 && !p->idx && p->rate == 20 && p->w == 5, "poisson input");
+        CHECK(p->kind == NIR_IN_POISSON && p->n == 200 && !p->idx && p->rate == 20 && p->w == 5,
+              "poisson input");
         CHECK(p->from == 100 && p->until == 200, "from/until");
-        CHECK(cur->kind == NIR_IN_CURRENT && cur->n == 2 && cur->idx && cur->idx[1] == 1 && cur->amplitude == 3 &&
-                  isinf(cur->until),
+        CHECK(cur->kind == NIR_IN_CURRENT && cur->n == 2 && cur->idx && cur->idx[1] == 1 &&
+                  cur->amplitude == 3 && isinf(cur->until),
               "current input to solo[0..1]");
     }
-    CHECK(nir->nrecords == 4, "records: memory_out splits over ring and noisy, plus v and solo (%d)", nir->nrecords);
+    CHECK(nir->nrecords == 4, "records: memory_out splits over ring and noisy, plus v and solo (%d)",
+          nir->nrecords);
     if (nir->nrecords == 4) {
         const NirRecord *r = nir->records;
         CHECK(r[0].kind == NIR_REC_SPIKES && r[0].n == 600 && !r[0].idx, "memory_out: all of wm.ring");
-        CHECK(r[1].kind == NIR_REC_SPIKES && r[1].n == 400 && r[1].idx && r[1].idx[2] == 4, "memory_out: noisy[0..1]");
+        CHECK(r[1].kind == NIR_REC_SPIKES && r[1].n == 400 && r[1].idx && r[1].idx[2] == 4,
+              "memory_out: noisy[0..1]");
         CHECK(r[2].kind == NIR_REC_STATE && r[2].every == 10 && r[2].n == 600, "wm.ring.v every 10");
         CHECK(r[3].kind == NIR_REC_SPIKES && r[3].n == 5, "solo");
     }
@@ -193,7 +195,8 @@ static void test_defines_and_presets(void)
     d.value = 4;
     o.ndefines = 1;
     nir = net_ok(&net, src, &o);
-    CHECK(pop_named(nir, "wm.ring") && pop_named(nir, "wm.ring")->size == 2400, "-D applies after the preset");
+    CHECK(pop_named(nir, "wm.ring") && pop_named(nir, "wm.ring")->size == 2400,
+          "-D applies after the preset");
     net_free(&net);
     free(src);
 }
@@ -209,7 +212,8 @@ static void test_nesting(void)
     Net net;
     Nir *nir = net_ok(&net, src, NULL);
     const NirPop *ring = pop_named(nir, "p.c.ring");
-    CHECK(ring && ring->size == 18 && ring->instances == 6 && ring->per_instance == 3, "p.c.ring is 3 x 2 x 3");
+    CHECK(ring && ring->size == 18 && ring->instances == 6 && ring->per_instance == 3,
+          "p.c.ring is 3 x 2 x 3");
     if (!ring)
         goto done;
     const NirInstSet *pc = &nir->sets[ring->inst], *p = &nir->sets[pc->parent];
@@ -248,7 +252,8 @@ static void test_empty(void)
     Net net;
     Nir *nir = net_ok(&net, src, &o);
     const NirPop *ring = pop_named(nir, "none.ring"), *few = pop_named(nir, "few");
-    CHECK(ring && ring->size == 0 && ring->instances == 0 && few && few->size == 0, "empty populations exist");
+    CHECK(ring && ring->size == 0 && ring->instances == 0 && few && few->size == 0,
+          "empty populations exist");
     CHECK(nir && nir->n_synapses == 2 * 600 / 200 * 2, "only the internal synapses of `some`: %llu",
           nir ? (unsigned long long)nir->n_synapses : 0ull);
     net_free(&net);
@@ -270,9 +275,12 @@ static void test_dump(void)
     }
     fclose(f);
     CHECK(text && strstr(text, "brain demo  seed 0  dt 0.5 ms\n"), "header line");
-    CHECK(text && strstr(text, "population wm.ring  model izh  size 600  instances 200 x 3\n"), "population line");
-    CHECK(text && strstr(text, "  a = 0   b = 0.2   c = -65   d = 0   (per-neuron: none)\n"), "uniform params line");
-    CHECK(text && strstr(text, "synapses wm.loop  model fixed  pre wm.ring  post wm.ring  count 600  delay 1\n"),
+    CHECK(text && strstr(text, "population wm.ring  model izh  size 600  instances 200 x 3\n"),
+          "population line");
+    CHECK(text && strstr(text, "  a = 0   b = 0.2   c = -65   d = 0   (per-neuron: none)\n"),
+          "uniform params line");
+    CHECK(text &&
+              strstr(text, "synapses wm.loop  model fixed  pre wm.ring  post wm.ring  count 600  delay 1\n"),
           "group line");
     CHECK(text && strstr(text, "totals: 1605 neurons, 1200 synapses in 2 groups\n"), "totals line");
     CHECK(text && strstr(text, "  dv/dt = 0.04 * v * v + 5 * v + 140 - u + I\n"), "verbose model code");

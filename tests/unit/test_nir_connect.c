@@ -6,7 +6,8 @@
 #include "test_nir_util.h"
 
 static const char *MODELS =
-    "neuron lif(tau = 10) { state v = 0, g_e = 0; input I; dv/dt = -v / tau + I + g_e; spike when v > 1 { v = 0 } }\n"
+    "neuron lif(tau = 10) { state v = 0, g_e = 0; input I; dv/dt = -v / tau + I + g_e; spike when "
+    "v > 1 { v = 0 } }\n"
     "neuron bare(x = 1) { state v = 0; update { v = x } }\n"
     "synapse fixed(w = 1) { on pre { deliver w } }\n"
     "synapse plastic { state w, x = 0; decay x 20; on pre { deliver w; x += 1 } }\n"
@@ -91,7 +92,10 @@ done:
 static void test_probability(void)
 {
     Net net;
-    Nir *nir = build_with(&net, "brain b(p = 0.1) { x[2000] : lif\n y[2000] : lif\n connect x -> y : fixed probability p }\n", 3);
+    Nir *nir = build_with(&net,
+                          "brain b(p = 0.1) { x[2000] : lif\n y[2000] : lif\n connect x -> y : "
+                          "fixed probability p }\n",
+                          3);
     const NirGroup *g = nir && nir->ngroups == 1 ? &nir->groups[0] : NULL;
     double mean = 2000.0 * 2000 * 0.1, sd = sqrt(2000.0 * 2000 * 0.1 * 0.9);
     CHECK(g && fabs((double)g->n_syn - mean) < 5 * sd, "probability 0.1: %llu synapses vs %g +- %g",
@@ -109,7 +113,8 @@ static void test_index_map(void)
                           "  connect r[k] -> s[k / 2 - k % 2 / 2] : fixed as half\n"
                           "  connect r[i] -> r[(i - 1) % 10] : fixed as back }\n",
                           1);
-    const NirGroup *ring = group_named(nir, "ring"), *half = group_named(nir, "half"), *back = group_named(nir, "back");
+    const NirGroup *ring = group_named(nir, "ring"), *half = group_named(nir, "half"),
+                   *back = group_named(nir, "back");
     int ok = ring && ring->n_syn == 10;
     for (uint32_t i = 0; ok && i < 10; i++)
         ok &= ring->row_ptr[i + 1] - ring->row_ptr[i] == 1 && has_synapse(ring, i, (i + 3) % 10);
@@ -123,8 +128,7 @@ static void test_index_map(void)
 }
 
 /* A component whose out terminal spans two populations. */
-static const char *TWO_POPS =
-    "component duo { p[3] : lif\n q[2] : bare\n out o = p, q\n in t = p[0] }\n";
+static const char *TWO_POPS = "component duo { p[3] : lif\n q[2] : bare\n out o = p, q\n in t = p[0] }\n";
 
 static void test_multi_population(void)
 {
@@ -143,17 +147,19 @@ static void test_multi_population(void)
         for (uint32_t j = 0; j < 50; j++)
             ok &= in_degree(pz, 12, j) + in_degree(qz, 8, j) == 6;
         CHECK(ok, "fanin over the union of both populations: 6 per target");
-        CHECK(strcmp(pz->conn, "spread") == 0 && strcmp(qz->conn, "spread") == 0, "groups share the connection");
+        CHECK(strcmp(pz->conn, "spread") == 0 && strcmp(qz->conn, "spread") == 0,
+              "groups share the connection");
     }
     const NirGroup *back = group_named(nir, "back");
-    CHECK(back && back->n_syn == 200 && has_synapse(back, 7, 9), "terminal d.t of all 4 instances: p[0] of each");
+    CHECK(back && back->n_syn == 200 && has_synapse(back, 7, 9),
+          "terminal d.t of all 4 instances: p[0] of each");
     net_free(&net);
 }
 
 /* inner-models-v8 projections: n_F * n_T * p * |outs| * |ins| */
-static const char *PROJ =
-    "component src { r[3] : lif\n s : lif\n out o = r\n out o2 = s }\n"
-    "component dst { x[2] : lif\n y : lif\n z : lif\n in t1 = x\n in t2 = y\n in kill_in = z\n out done = z }\n";
+static const char *PROJ = "component src { r[3] : lif\n s : lif\n out o = r\n out o2 = s }\n"
+                          "component dst { x[2] : lif\n y : lif\n z : lif\n in t1 = x\n in t2 = "
+                          "y\n in kill_in = z\n out done = z }\n";
 
 static void test_per_instance(void)
 {
@@ -188,7 +194,8 @@ static void test_per_instance(void)
     double mean = 40.0 * 50 * 0.3, sd = sqrt(40.0 * 50 * 0.3 * 0.7);
     CHECK(fabs(proj - mean) < 5 * sd, "per instance: %llu vs %g +- %g", (unsigned long long)proj, mean, sd);
     double mean2 = 40.0 * 50 * 0.2, sd2 = sqrt(40.0 * 50 * 0.2 * 0.8);
-    CHECK(fabs(ctl - mean2) < 5 * sd2, "a control input named explicitly is wired: %llu vs %g", (unsigned long long)ctl, mean2);
+    CHECK(fabs(ctl - mean2) < 5 * sd2, "a control input named explicitly is wired: %llu vs %g",
+          (unsigned long long)ctl, mean2);
     CHECK(self == 40 * 40, "probability 1 per instance, F = T allowed: %llu", (unsigned long long)self);
     CHECK(endpoints_ok, "terminals, delay and weight of projections");
     /* every projection synapse joins an out-terminal neuron to an in-terminal one */
@@ -242,13 +249,15 @@ static void test_proximity(void)
      * within 12, at distance 6: p = 0.5 * (1 - 6 / 12) per terminal pair */
     const char *comps =
         "synapse fixed(w = 1) { on pre { deliver w } }\n"
-        "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; spike when v > 1 { v = 0 } }\n"
+        "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; spike when v > 1 { v = "
+        "0 } }\n"
         "component emitter { e[2] : lif\n out spikes_out = e }\n"
         "component receiver { r[3] : lif\n in trigger_in = r[0]\n in kill_in = r[1] }\n";
     char src[4096];
     for (int mode = 0; mode < 2; mode++) {
         snprintf(src, sizeof src,
-                 "%sbrain b { s[400] : emitter at (0, 0, 100 * i)\n d[400] : receiver at (6, 0, 100 * i)\n"
+                 "%sbrain b { s[400] : emitter at (0, 0, 100 * i)\n d[400] : receiver at (6, 0, "
+                 "100 * i)\n"
                  "  wire proximity(max_distance = 12, probability = 0.5, weight_scale = 2, %s) }\n",
                  comps, mode ? "inhibition_fraction = 1" : "type_aware_inhibition = true");
         Net net;
@@ -286,8 +295,10 @@ static void test_gap_and_targets(void)
     CHECK(gap && gap->is_gap && nir->syn_models[gap->model].is_gap, "gap groups are flagged");
     if (gap) {
         const NirSynapseModel *m = &nir->syn_models[gap->model];
-        CHECK(gap->refs[m->gap_post_var].kind == NX_STATE && gap->refs[m->gap_post_var].slot == 0, "gap couples v");
-        CHECK(gap->refs[m->gap_post_in].kind == NX_INPUT && gap->refs[m->gap_post_in].slot == 0, "gap feeds input I");
+        CHECK(gap->refs[m->gap_post_var].kind == NX_STATE && gap->refs[m->gap_post_var].slot == 0,
+              "gap couples v");
+        CHECK(gap->refs[m->gap_post_in].kind == NX_INPUT && gap->refs[m->gap_post_in].slot == 0,
+              "gap feeds input I");
     }
     if (ce) {
         const NirSynapseModel *m = &nir->syn_models[ce->model];

@@ -6,9 +6,9 @@
 #include "philox.h"
 #include "test_nir_util.h"
 
-static const char *MODELS =
-    "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; spike when v > 1 { v = 0 } }\n"
-    "synapse syn(w = 1) { on pre { deliver w } }\n";
+static const char *MODELS = "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; "
+                            "spike when v > 1 { v = 0 } }\n"
+                            "synapse syn(w = 1) { on pre { deliver w } }\n";
 
 static Nir *build(Net *net, const char *brain, uint64_t seed)
 {
@@ -79,7 +79,8 @@ static int same_network(const Nir *x, const Nir *y)
 }
 
 static const char *NET =
-    "component cell { r[3] : lif(v = normal(0, 1))\n connect r -> r : syn(w = uniform(0, 2)) probability 0.5 as rr\n"
+    "component cell { r[3] : lif(v = normal(0, 1))\n connect r -> r : syn(w = uniform(0, 2)) "
+    "probability 0.5 as rr\n"
     "  in t = r[0]\n out o = r }\n"
     "brain b {\n"
     "  x[500] : lif(v = uniform(0, 1), tau = uniform(5, 15))\n"
@@ -93,7 +94,8 @@ static const char *NET =
 /* The same brain with unrelated populations and connections added in
  * front and its own declarations moved around. */
 static const char *NET_SHUFFLED =
-    "component cell { r[3] : lif(v = normal(0, 1))\n connect r -> r : syn(w = uniform(0, 2)) probability 0.5 as rr\n"
+    "component cell { r[3] : lif(v = normal(0, 1))\n connect r -> r : syn(w = uniform(0, 2)) "
+    "probability 0.5 as rr\n"
     "  in t = r[0]\n out o = r }\n"
     "brain b {\n"
     "  junk[77] : lif(v = uniform(0, 1))\n"
@@ -179,7 +181,8 @@ static void test_thread_count(void)
     three.threads = 3;
     Nir *x = net_ok(&a, src, &one), *y = net_ok(&b, src, &three);
     CHECK(same_network(x, y) && same_network(y, x), "1 thread and 3 threads build the same network");
-    CHECK(x && x->n_synapses > 600000, "large enough to split (%llu synapses)", x ? (unsigned long long)x->n_synapses : 0ull);
+    CHECK(x && x->n_synapses > 600000, "large enough to split (%llu synapses)",
+          x ? (unsigned long long)x->n_synapses : 0ull);
     net_free(&a);
     net_free(&b);
     free(src);

@@ -3,16 +3,17 @@
  * without a location), and nir_build returns NULL without crashing. */
 #include "test_nir_util.h"
 
-static const char *MODELS =
-    "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; spike when v > 1 { v = 0 } }\n"
-    "neuron silent(x = 1) { state v = 0; update { v = x } }\n"
-    "synapse syn(w = 1) { on pre { deliver w } }\n"
-    "synapse cond(w = 1) { on pre { deliver w to g_e } }\n"
-    "synapse stdp { state w, x = 0; on pre { deliver w; x += 1 } }\n";
+static const char *MODELS = "neuron lif(tau = 10) { state v = 0; input I; dv/dt = -v / tau + I; "
+                            "spike when v > 1 { v = 0 } }\n"
+                            "neuron silent(x = 1) { state v = 0; update { v = x } }\n"
+                            "synapse syn(w = 1) { on pre { deliver w } }\n"
+                            "synapse cond(w = 1) { on pre { deliver w to g_e } }\n"
+                            "synapse stdp { state w, x = 0; on pre { deliver w; x += 1 } }\n";
 
 /* Builds MODELS + brain with -D defs; expects elaboration (not sema) to fail
  * with `message` in the output; returns whether all of that held. */
-static int fails_with(const char *brain, const NirDefine *defs, int ndefs, const char *preset, const char *message)
+static int fails_with(const char *brain, const NirDefine *defs, int ndefs, const char *preset,
+                      const char *message)
 {
     size_t n = strlen(MODELS) + strlen(brain) + 1;
     char *src = malloc(n);
@@ -38,16 +39,23 @@ static void test_values(void)
     NirDefine neg = {"n", -3}, huge = {"n", 5e9}, p = {"p", 1.5}, d = {"d", 0.4}, q = {"q", 1};
     const char *brain = "brain b(n = 5, p = 0.1, d = 1) {\n  a[n] : lif\n"
                         "  connect a -> a : syn probability p delay d\n}\n";
-    CHECK(fails_with(brain, &neg, 1, NULL, "test.brain:7:5: error: population count must be at least 0, not -3"),
+    CHECK(fails_with(brain, &neg, 1, NULL,
+                     "test.brain:7:5: error: population count must be at least 0, not -3"),
           "negative count after -D, at the count");
-    CHECK(fails_with(brain, &huge, 1, NULL, "test.brain:7:5: error: population count is 5000000000, more than the limit of 4294967295"),
+    CHECK(fails_with(brain, &huge, 1, NULL,
+                     "test.brain:7:5: error: population count is 5000000000, more than the limit "
+                     "of 4294967295"),
           "count overflowing 32 bits");
-    CHECK(fails_with(brain, &p, 1, NULL, "test.brain:8:36: error: probability must be between 0 and 1, not 1.5"),
+    CHECK(fails_with(brain, &p, 1, NULL,
+                     "test.brain:8:36: error: probability must be between 0 and 1, not 1.5"),
           "probability > 1, at the probability");
-    CHECK(fails_with(brain, &d, 1, NULL, "test.brain:8:44: error: delay 0.4 ms is less than one tick (timestep 1 ms)"),
+    CHECK(fails_with(brain, &d, 1, NULL,
+                     "test.brain:8:44: error: delay 0.4 ms is less than one tick (timestep 1 ms)"),
           "delay below one tick");
-    CHECK(fails_with(brain, &q, 1, NULL, "brainc: error: -D q: brain `b` has no parameter `q`"), "unknown -D name");
-    CHECK(fails_with(brain, NULL, 0, "huge", "brainc: error: brain `b` has no preset `huge`"), "unknown preset");
+    CHECK(fails_with(brain, &q, 1, NULL, "brainc: error: -D q: brain `b` has no parameter `q`"),
+          "unknown -D name");
+    CHECK(fails_with(brain, NULL, 0, "huge", "brainc: error: brain `b` has no preset `huge`"),
+          "unknown preset");
 }
 
 static void test_sizes(void)
@@ -65,8 +73,8 @@ static void test_sizes(void)
     CHECK(fails_with("brain b(k = 3) { a[10] : lif\n connect a -> a : syn fanin k }\n", &eleven, 1, NULL,
                      "fanin 11 is more than the 10 source neurons"),
           "fan-in larger than the source");
-    CHECK(fails_with("brain b(m = 10) { a[10] : lif\n b[m] : lif\n connect a -> b : syn one_to_one }\n", &four, 1,
-                     NULL, "one_to_one needs selections of equal size, not 10 and 4"),
+    CHECK(fails_with("brain b(m = 10) { a[10] : lif\n b[m] : lif\n connect a -> b : syn one_to_one }\n",
+                     &four, 1, NULL, "one_to_one needs selections of equal size, not 10 and 4"),
           "one_to_one sizes");
     CHECK(fails_with("brain b { r[10] : lif\n connect r[i] -> r[i + 1] : syn }\n", NULL, 0, NULL,
                      "for i = 9 the target index is 10, outside 0..9"),
@@ -90,9 +98,11 @@ static void test_unchecked(void)
           "unknown synapse argument");
     CHECK(fails_with("brain b { a[3] : lif(tau = 1, tau = 2) }\n", NULL, 0, NULL, "is given twice"),
           "argument given twice");
-    CHECK(fails_with("brain b { a[3] : nothing }\n", NULL, 0, NULL, "`nothing` is not a neuron model or a component"),
+    CHECK(fails_with("brain b { a[3] : nothing }\n", NULL, 0, NULL,
+                     "`nothing` is not a neuron model or a component"),
           "unknown model");
-    CHECK(fails_with("component c { x : c }\nbrain b { a : c }\n", NULL, 0, NULL, "component `c` contains itself"),
+    CHECK(fails_with("component c { x : c }\nbrain b { a : c }\n", NULL, 0, NULL,
+                     "component `c` contains itself"),
           "recursive component");
     CHECK(fails_with("brain b { a[3] : lif\n connect a -> nope : syn }\n", NULL, 0, NULL,
                      "`nope` is not a population of `b`"),
@@ -102,9 +112,11 @@ static void test_unchecked(void)
 
 static void test_models(void)
 {
-    CHECK(fails_with("component c { a[2] : lif\n out o = a }\nbrain b { x[3] : c\n wire proximity(max_distance = 12) }\n",
+    CHECK(fails_with("component c { a[2] : lif\n out o = a }\nbrain b { x[3] : c\n wire "
+                     "proximity(max_distance = 12) }\n",
                      NULL, 0, NULL,
-                     "error: `wire proximity` makes `fixed` synapses, but the program declares no synapse `fixed`"),
+                     "error: `wire proximity` makes `fixed` synapses, but the program declares no "
+                     "synapse `fixed`"),
           "proximity wiring needs a `fixed` synapse");
     test_skip_sema = 1;
     CHECK(fails_with("brain b { a[3] : lif\n connect a -> a : cond }\n", NULL, 0, NULL,
@@ -123,9 +135,11 @@ static void test_brain_choice(void)
     o.brain = "nope";
     char src[1024];
     snprintf(src, sizeof src, "%sbrain b { a : lif }\n", MODELS);
-    CHECK(!net_build(&net, src, &o, NULL) && errors_contain(&net, "no brain named `nope`"), "--brain unknown");
+    CHECK(!net_build(&net, src, &o, NULL) && errors_contain(&net, "no brain named `nope`"),
+          "--brain unknown");
     net_free(&net);
-    CHECK(!net_build(&net, MODELS, NULL, NULL) && errors_contain(&net, "the program declares no brain"), "no brain");
+    CHECK(!net_build(&net, MODELS, NULL, NULL) && errors_contain(&net, "the program declares no brain"),
+          "no brain");
     net_free(&net);
     snprintf(src, sizeof src, "%sbrain one { a : lif }\nbrain two { b[2] : lif }\n", MODELS);
     Nir *nir = net_ok(&net, src, NULL);
