@@ -37,6 +37,9 @@ typedef struct NirOptions {
     int ndefines;
     uint64_t seed;
     int threads; /* 0: one per online CPU. The network does not depend on it */
+    /* Refuse networks larger than this (0: only memory limits). Fuzzers and
+     * services use them to bound time and memory. */
+    uint64_t max_neurons, max_synapses;
 } NirOptions;
 
 /* ---- model code ------------------------------------------------------- */

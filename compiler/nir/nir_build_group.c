@@ -92,6 +92,12 @@ int nir_edges_append(BrEdges *e, uint32_t pre, uint32_t post)
 int nir_check_memory(Builder *b, Loc loc, double expected)
 {
     double need = expected * NIR_BUILD_BYTES_PER_SYNAPSE;
+    uint64_t cap = b->opt->max_synapses;
+    if (cap && expected > (double)cap) {
+        diag_error(b->diag, loc, "this would make about %.3g synapses, more than the limit of %llu",
+                   expected, (unsigned long long)cap);
+        return -1;
+    }
     if (need <= (double)b->phys_bytes && expected < 1.8e19)
         return 0;
     diag_error(b->diag, loc,

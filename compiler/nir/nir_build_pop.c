@@ -90,7 +90,13 @@ static void eval_counts(Builder *b, Ctx *c)
                 nir_ev_integer(&ec, it->m->expr, "population count", 0, UINT32_MAX, &it->count) == 0;
         }
         uint64_t total = (uint64_t)it->count * c->mult;
-        if (it->count_ok && total > UINT32_MAX) {
+        uint64_t cap = b->opt->max_neurons;
+        if (it->count_ok && cap && total > cap) {
+            diag_error(b->diag, it->m->expr ? it->m->expr->loc : it->m->loc,
+                       "`%s%s` would have %llu elements, more than the limit of %llu", c->prefix,
+                       it->m->name, (unsigned long long)total, (unsigned long long)cap);
+            it->count_ok = 0;
+        } else if (it->count_ok && total > UINT32_MAX) {
             diag_error(b->diag, it->m->expr ? it->m->expr->loc : it->m->loc,
                        "`%s%s` would have %llu elements in all (%lld x %u instances), more than 2^32 - 1",
                        c->prefix, it->m->name, (unsigned long long)total, (long long)it->count, c->mult);
