@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-echo "== brainc check examples/flagship.brain"
-build/compiler/brainc check examples/flagship.brain
-echo "== brainc ir examples/flagship.brain --preset small"
-build/compiler/brainc ir examples/flagship.brain --preset small
+echo "== brainc ir examples/flagship.brain --stats"
+build/compiler/brainc ir examples/flagship.brain --stats
+echo "== brainc run examples/flagship.brain --ticks 2000 --record spikes=build/flagship_spikes.csv"
+build/compiler/brainc run examples/flagship.brain --ticks 2000 --record spikes=build/flagship_spikes.csv
+echo "spike raster: build/flagship_spikes.csv ($(($(wc -l < build/flagship_spikes.csv) - 1)) spikes)"
