@@ -6,16 +6,20 @@
  * 2 bad command line, 3 internal error. */
 #include "backend/llvm/llvm_codegen.h"
 #include "diag/diag.h"
+#include "driver/build_params.h"
+#include "driver/link.h"
 #include "front/loader.h"
 #include "nir/nir.h"
 #include "sema/sema.h"
 #include "rt_brain.h"
 #include "rt_progress.h"
+#include "rt_spec_io.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -39,6 +43,9 @@ typedef struct Options {
     uint64_t ticks;           /* run */
     unsigned threads;         /* run */
     const char *record_spikes; /* run: --record spikes=FILE */
+    const char *output;        /* build: -o OUT */
+    const char *emit_llvm;     /* build: --emit-llvm FILE.ll */
+    const char *emit_asm;      /* build: --emit-asm FILE.s */
 } Options;
 
 typedef struct Command {
@@ -70,6 +77,18 @@ static const Command commands[] = {
      "the spikes, the mean rate of each population, the wall time and ticks/s.\n"
      "Parts of a program that are not executed yet (bodies, sense/act, reward,\n"
      "state and synapse recordings) are listed on stderr as `not executed yet`.\n"},
+    {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
+     "Checks FILE, builds its brain's network as `ir` does, compiles its kernels for\n"
+     "this CPU with LLVM into an object file and links it with the brainc runtime\n"
+     "into the standalone executable OUT, which needs neither LLVM nor brainc. OUT\n"
+     "carries the network built with these parameters and this seed, and takes the\n"
+     "run flags of `brainc run`: --ticks N, --threads K, --record spikes=FILE,\n"
+     "--seed S (run-time randomness only: Poisson stimuli; the connectivity stays\n"
+     "the one built here) and -D name=value for the parameters that do not shape\n"
+     "the network (OUT --params lists them). With the same seed OUT spikes exactly\n"
+     "as `brainc run`. --emit-llvm and --emit-asm also write the generated module\n"
+     "as LLVM IR and as assembly. The linker is $CC, else the C compiler brainc was\n"
+     "built with; $BRAINC_RUNTIME_DIR overrides where the runtime libraries are.\n"},
     {"help", "brainc help [COMMAND]", "Shows the commands, or the help of one command.\n"},
 };
 
@@ -81,6 +100,7 @@ static void print_usage(FILE *out)
             "  check FILE     check a .brain program\n"
             "  ir FILE        show the network a program builds\n"
             "  run FILE       compile a program's brain with LLVM and run it\n"
+            "  build FILE -o OUT  compile a program's brain into a standalone executable\n"
             "  help [CMD]     show help\n"
             "  --version      print the version\n\n"
             "common options: -I DIR (import search path), --max-errors N\n"
@@ -226,6 +246,18 @@ static int parse_args(int argc, char **argv, Options *o)
                 !v[7])
                 return usage_error("--record expects spikes=FILE%s", "");
             o->record_spikes = v + 7;
+        } else if (is_option(a, "--emit-llvm")) {
+            if (!(v = option_value(argc, argv, &i, "--emit-llvm")) || !*v)
+                return usage_error("--emit-llvm needs a file%s", "");
+            o->emit_llvm = v;
+        } else if (is_option(a, "--emit-asm")) {
+            if (!(v = option_value(argc, argv, &i, "--emit-asm")) || !*v)
+                return usage_error("--emit-asm needs a file%s", "");
+            o->emit_asm = v;
+        } else if (is_option(a, "-o")) {
+            if (!(v = option_value(argc, argv, &i, "-o")) || !*v)
+                return usage_error("-o needs a file%s", "");
+            o->output = v;
         } else if (is_option(a, "--max-errors")) {
             uint64_t n;
             if (!(v = option_value(argc, argv, &i, "--max-errors")) || parse_u64(v, &n) ||
@@ -238,6 +270,8 @@ static int parse_args(int argc, char **argv, Options *o)
     }
     if (!o->file)
         return usage_error("`%s` needs an input file", o->command);
+    if (strcmp(o->command, "build") == 0 && !o->output)
+        return usage_error("`build` needs -o OUT%s", "");
     return 0;
 }
 
@@ -265,7 +299,7 @@ static int cmd_check(Options *o, Diag *diag)
     return rc ? EXIT_USER : EXIT_OK;
 }
 
-static Nir *build_network(Program *prog, Diag *diag, Options *o)
+static NirOptions nir_options(const Options *o)
 {
     NirOptions nopt = {0};
     nopt.brain = o->brain;
@@ -273,6 +307,12 @@ static Nir *build_network(Program *prog, Diag *diag, Options *o)
     nopt.defines = o->defines;
     nopt.ndefines = o->ndefines;
     nopt.seed = o->seed;
+    return nopt;
+}
+
+static Nir *build_network(Program *prog, Diag *diag, Options *o)
+{
+    NirOptions nopt = nir_options(o);
     return nir_build(prog, &nopt, diag);
 }
 
@@ -391,6 +431,95 @@ static int cmd_run(Options *o, Diag *diag)
     return rc;
 }
 
+/* ---- build ---------------------------------------------------------------- */
+
+/* The serialised spec of nir with its parameters (rt_spec_io.h). */
+static int serialise(const Nir *nir, const BuildParams *bp, uint8_t **blob, size_t *size)
+{
+    LlvmError lerr = {{0}};
+    LlvmBrain *lb = NULL;
+    if (llvm_brain_describe(nir, &lb, &lerr)) {
+        fprintf(stderr, "brainc: internal error: describing the brain: %s\n", lerr.msg);
+        return EXIT_INTERNAL;
+    }
+    RtSpecMeta meta = {nir->brain, nir->seed, (uint32_t)bp->n, bp->params};
+    RtError rerr = {0};
+    int rc = rt_spec_write(llvm_brain_spec(lb), &meta, blob, size, &rerr) ? EXIT_INTERNAL : EXIT_OK;
+    if (rc)
+        fprintf(stderr, "brainc: internal error: %s\n", rerr.msg);
+    llvm_brain_free(lb);
+    return rc;
+}
+
+/* Emits the object into a fresh temporary directory and links it into o->output. */
+static int emit_and_link(const Nir *nir, const uint8_t *blob, size_t size, Options *o)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096], obj[4096 + 16];
+    snprintf(dir, sizeof dir, "%s/brainc-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("brainc: cannot create a temporary directory");
+        return EXIT_INTERNAL;
+    }
+    snprintf(obj, sizeof obj, "%s/brain.o", dir);
+    LlvmBuildPaths paths = {obj, o->emit_asm, o->emit_llvm};
+    LlvmError lerr = {{0}};
+    int rc = EXIT_OK;
+    if (llvm_build_emit(nir, blob, size, &paths, &lerr)) {
+        fprintf(stderr, "brainc: compiling the brain: %s\n", lerr.msg);
+        rc = EXIT_INTERNAL;
+    }
+    const char *objects[] = {obj};
+    char msg[512];
+    if (rc == EXIT_OK && driver_link(objects, 1, o->output, msg, sizeof msg)) {
+        fprintf(stderr, "brainc: linking %s: %s\n", o->output, msg);
+        rc = EXIT_USER;
+    }
+    unlink(obj);
+    rmdir(dir);
+    return rc;
+}
+
+/* Finds the changeable parameters, gives their neuron parameters arrays,
+ * serialises the spec, emits and links. */
+static int build_executable(Program *prog, Nir *nir, Diag *diag, Options *o)
+{
+    NirOptions nopt = nir_options(o);
+    BuildParams bp = {0, NULL, NULL};
+    uint8_t *blob = NULL;
+    size_t size = 0;
+    int rc = EXIT_OK;
+    if (build_params_analyse(prog, &nopt, nir, diag, &bp) || build_params_materialise(nir, &bp)) {
+        fprintf(stderr, "brainc: out of memory\n");
+        rc = EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK)
+        rc = serialise(nir, &bp, &blob, &size);
+    if (rc == EXIT_OK)
+        rc = emit_and_link(nir, blob, size, o);
+    free(blob);
+    build_params_free(&bp);
+    return rc;
+}
+
+static int cmd_build(Options *o, Diag *diag)
+{
+    Program prog;
+    if (load_and_check(&prog, diag, o) != 0) {
+        program_free(&prog);
+        return EXIT_USER;
+    }
+    Nir *nir = build_network(&prog, diag, o);
+    int rc = EXIT_USER;
+    if (nir) {
+        warn_not_executed(diag, &prog, nir);
+        rc = build_executable(&prog, nir, diag, o);
+        nir_free(nir);
+    }
+    program_free(&prog);
+    return rc;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 3) {
@@ -436,6 +565,8 @@ int main(int argc, char **argv)
             rc = cmd_check(&o, &diag);
         else if (strcmp(cmd, "run") == 0)
             rc = cmd_run(&o, &diag);
+        else if (strcmp(cmd, "build") == 0)
+            rc = cmd_build(&o, &diag);
         else
             rc = cmd_ir(&o, &diag);
         diag_finish(&diag);

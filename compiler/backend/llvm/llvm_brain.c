@@ -39,7 +39,7 @@ static void *own_array(LlvmBrain *lb, size_t n, size_t size) { return own(lb, ca
 
 /* ---- code ----------------------------------------------------------------- */
 
-static int emit_all(LlvmModule *m, const Nir *nir, LlvmError *err)
+int llvm_brain_emit(LlvmModule *m, const Nir *nir, LlvmError *err)
 {
     for (int p = 0; p < nir->npops; p++)
         if (llvm_emit_pop_update(m, &nir->neuron_models[nir->pops[p].model], &nir->pops[p], p, nir->dt, err))
@@ -58,7 +58,7 @@ static int compile_module(LlvmBrain *lb, LlvmError *err)
     LlvmTarget *tg = llvm_target_create_host(err);
     LlvmModule *m = tg ? llvm_module_create(lb->nir->brain, err) : NULL;
     int rc = m ? 0 : -1;
-    rc = rc ? rc : emit_all(m, lb->nir, err);
+    rc = rc ? rc : llvm_brain_emit(m, lb->nir, err);
     rc = rc ? rc : llvm_target_optimize(tg, m, err);
     llvm_target_dispose(tg);
     lb->jit = rc ? NULL : llvm_jit_create(err);
@@ -70,6 +70,13 @@ static int compile_module(LlvmBrain *lb, LlvmError *err)
 }
 
 /* ---- the spec -------------------------------------------------------------- */
+
+/* A kernel's address; without a JIT (llvm_brain_describe) a placeholder
+ * that only says the kernel exists. */
+static uint64_t symbol(LlvmBrain *lb, const char *name, LlvmError *err)
+{
+    return lb->jit ? llvm_jit_lookup(lb->jit, name, err) : 1;
+}
 
 static int fill_pop(LlvmBrain *lb, RtPopSpec *ps, int id, LlvmError *err)
 {
@@ -88,7 +95,7 @@ static int fill_pop(LlvmBrain *lb, RtPopSpec *ps, int id, LlvmError *err)
                       init, param, m->refractory != NULL, NULL};
     char name[64];
     llvm_pop_update_name(id, name, sizeof name);
-    ps->update = (RtPopUpdateFn)(uintptr_t)llvm_jit_lookup(lb->jit, name, err);
+    ps->update = (RtPopUpdateFn)(uintptr_t)symbol(lb, name, err);
     return ps->update ? 0 : -1;
 }
 
@@ -116,7 +123,7 @@ static void *kernel(LlvmBrain *lb, const NirSynapseModel *sm, int id, LlvmSynKin
         return NULL;
     char name[64];
     llvm_syn_kernel_name(id, kind, name, sizeof name);
-    uint64_t addr = llvm_jit_lookup(lb->jit, name, err);
+    uint64_t addr = symbol(lb, name, err);
     *failed |= addr == 0;
     return (void *)(uintptr_t)addr;
 }
@@ -192,6 +199,23 @@ int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err)
     *out = lb;
     return 0;
 }
+
+int llvm_brain_describe(const Nir *nir, LlvmBrain **out, LlvmError *err)
+{
+    *out = NULL;
+    LlvmBrain *lb = calloc(1, sizeof *lb);
+    if (!lb)
+        return llvm_fail(err, "out of memory");
+    lb->nir = nir;
+    if (fill_spec(lb, err)) {
+        llvm_brain_free(lb);
+        return -1;
+    }
+    *out = lb;
+    return 0;
+}
+
+const RtBrainSpec *llvm_brain_spec(const LlvmBrain *lb) { return &lb->spec; }
 
 RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err)
 {

@@ -75,6 +75,30 @@ int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err);
 struct RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err);
 void llvm_brain_free(LlvmBrain *lb);
 
+/* Emits every population's and group's kernels of nir into m (unoptimised). */
+int llvm_brain_emit(LlvmModule *m, const Nir *nir, LlvmError *err);
+/* The spec of nir without compiling anything, for serialising it: kernel
+ * pointers are placeholders that only say which kernels exist, so this
+ * spec must never reach rt_brain_create. */
+int llvm_brain_describe(const Nir *nir, LlvmBrain **out, LlvmError *err);
+struct RtBrainSpec;
+const struct RtBrainSpec *llvm_brain_spec(const LlvmBrain *lb);
+
+/* ---- a standalone executable's code (llvm_build.c) ------------------------ */
+
+/* Where llvm_build_emit writes: object is required, asm and ir optional. */
+typedef struct LlvmBuildPaths {
+    const char *object, *asm_file, *ir_file;
+} LlvmBuildPaths;
+
+/* One module with every kernel of nir (optimised for the host exactly as
+ * for `brainc run`), the table brain_kernels / brain_nkernels of their
+ * addresses in spec order (rt_spec_io.h) and the serialised spec
+ * brain_spec_blob / brain_spec_blob_size, written as an object file and,
+ * when asked, as assembly and textual IR. */
+int llvm_build_emit(const Nir *nir, const uint8_t *blob, size_t size, const LlvmBuildPaths *paths,
+                    LlvmError *err);
+
 /* ---- the host machine (llvm_target.c) ------------------------------------ */
 
 typedef struct LlvmTarget LlvmTarget;

@@ -1,0 +1,231 @@
+/* main.c - the main of an executable made by `brainc build`: the network
+ * is the spec blob the compiler embedded (rt_spec_io.h), the kernels are
+ * the table it emitted next to it. Takes the run flags of `brainc run`
+ * (docs/cli.md, "Built executables") and prints the same summary line.
+ *
+ * The generated object defines:
+ *   brain_spec_blob[brain_spec_blob_size]  the serialised RtBrainSpec
+ *   brain_kernels[brain_nkernels]          kernels in spec order
+ *
+ * Exit codes: 0 ok, 1 an input file (the raster) failed, 2 bad command
+ * line, 3 internal error (a corrupt embedded network). */
+#include "rt_brain.h"
+#include "rt_progress.h"
+#include "rt_spec_io.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const uint8_t brain_spec_blob[];
+extern const uint64_t brain_spec_blob_size;
+extern const RtKernelFn brain_kernels[];
+extern const uint64_t brain_nkernels;
+
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+#define MAX_DEFINES 256
+
+typedef struct Define {
+    char name[128];
+    double value;
+} Define;
+
+typedef struct RunOptions {
+    uint64_t ticks, seed;
+    int has_seed;
+    unsigned threads;
+    const char *record_spikes;
+    int list_params;
+    Define defines[MAX_DEFINES];
+    int ndefines;
+} RunOptions;
+
+static int usage(const char *prog, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nusage: %s [--ticks N] [--seed S] [--threads K] [--record spikes=FILE] "
+                    "[-D name=value]... [--params]\n", prog);
+    return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_define(RunOptions *o, const char *arg)
+{
+    const char *eq = arg ? strchr(arg, '=') : NULL;
+    if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof o->defines[0].name || o->ndefines == MAX_DEFINES)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || errno == ERANGE || v != v || v - v != 0)
+        return -1;
+    Define *d = &o->defines[o->ndefines++];
+    memcpy(d->name, arg, (size_t)(eq - arg));
+    d->name[eq - arg] = 0;
+    d->value = v;
+    return 0;
+}
+
+/* `--opt V` or `--opt=V` (and `-Dx=1`); NULL if a is not opt. */
+static const char *value_of(int argc, char **argv, int *i, const char *opt, int *matched)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(opt);
+    *matched = 1;
+    if (strncmp(a, opt, n) == 0 && a[n] == '=')
+        return a + n + 1;
+    if (strcmp(a, opt) == 0)
+        return *i + 1 < argc ? argv[++*i] : NULL;
+    if (n == 2 && strncmp(a, opt, 2) == 0 && a[2])
+        return a + 2;
+    *matched = 0;
+    return NULL;
+}
+
+static int parse_one(RunOptions *o, int argc, char **argv, int *i)
+{
+    const char *prog = argv[0], *a = argv[*i], *v;
+    int m;
+    uint64_t n;
+    if (strcmp(a, "--params") == 0)
+        return o->list_params = 1, 0;
+    if ((v = value_of(argc, argv, i, "--ticks", &m)), m)
+        return parse_u64(v, &o->ticks) ? usage(prog, "--ticks needs a non-negative integer%s", "") : 0;
+    if ((v = value_of(argc, argv, i, "--seed", &m)), m)
+        return parse_u64(v, &o->seed) ? usage(prog, "--seed needs a non-negative integer%s", "")
+                                      : (o->has_seed = 1, 0);
+    if ((v = value_of(argc, argv, i, "--threads", &m)), m) {
+        if (parse_u64(v, &n) || n < 1 || n > 1024)
+            return usage(prog, "--threads needs a number from 1 to 1024%s", "");
+        return o->threads = (unsigned)n, 0;
+    }
+    if ((v = value_of(argc, argv, i, "--record", &m)), m) {
+        if (!v || strncmp(v, "spikes=", 7) != 0 || !v[7])
+            return usage(prog, "--record expects spikes=FILE%s", "");
+        return o->record_spikes = v + 7, 0;
+    }
+    if ((v = value_of(argc, argv, i, "-D", &m)), m)
+        return parse_define(o, v) ? usage(prog, "-D expects name=number, got `%s`", v ? v : "") : 0;
+    if ((v = value_of(argc, argv, i, "--preset", &m)), m)
+        return usage(prog, "--preset can change the network's structure: rebuild with `brainc build "
+                           "--preset %s`", v ? v : "P");
+    return usage(prog, "unknown option `%s`", a);
+}
+
+static int parse_args(int argc, char **argv, RunOptions *o)
+{
+    for (int i = 1; i < argc; i++) {
+        int rc = parse_one(o, argc, argv, &i);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ticks, spikes, mean rate of each population, wall time, ticks/s: as `brainc run`. */
+static void print_summary(const RtBrain *b, const RtBrainSpec *s, uint64_t ticks, double seconds)
+{
+    uint64_t total = 0;
+    for (uint32_t p = 0; p < s->npops; p++)
+        total += rt_brain_spike_count(b, p);
+    double ms = (double)ticks * s->dt;
+    fprintf(stderr, "ran %llu ticks (%g ms), %llu spikes; rates (Hz):", (unsigned long long)ticks, ms,
+            (unsigned long long)total);
+    for (uint32_t p = 0; p < s->npops; p++) {
+        double n = (double)rt_brain_spike_count(b, p);
+        double rate = ms > 0 && s->pops[p].size ? n / s->pops[p].size / (ms / 1000.0) : 0;
+        fprintf(stderr, " %s %.3g", s->pops[p].name, rate);
+    }
+    fprintf(stderr, "; %.3f s, %.0f ticks/s\n", seconds, seconds > 0 ? (double)ticks / seconds : 0);
+}
+
+/* The shortest of %.15g and %.17g that reads back as v. */
+static void format_value(double v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, size, "%.17g", v);
+}
+
+static void print_params(const RtSpecMeta *m)
+{
+    printf("brain %s, built with seed %llu\n", m->brain, (unsigned long long)m->build_seed);
+    for (uint32_t i = 0; i < m->nparams; i++) {
+        char value[32];
+        format_value(m->params[i].value, value, sizeof value);
+        printf("  %s = %s  (%s)\n", m->params[i].name, value,
+               m->params[i].changeable ? "-D changes it" : "structural: rebuild to change");
+    }
+}
+
+static int run_brain(const RtBrainSpec *spec, const RunOptions *o, const char *prog)
+{
+    RtError err = {0};
+    RtBrain *b = rt_brain_create(spec, o->threads, &err);
+    if (!b) {
+        fprintf(stderr, "%s: cannot create the brain: %s\n", prog, err.msg);
+        return EXIT_INTERNAL;
+    }
+    int rc = EXIT_OK;
+    if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, &err))
+        rc = EXIT_USER;
+    double start = rt_clock_monotonic(NULL);
+    if (rc == EXIT_OK && (rt_brain_step(b, o->ticks, &err) || rt_brain_record_close(b, &err)))
+        rc = EXIT_USER;
+    if (rc == EXIT_OK)
+        print_summary(b, spec, o->ticks, rt_clock_monotonic(NULL) - start);
+    else
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+    rt_brain_destroy(b);
+    return rc;
+}
+
+/* The embedded network with the kernels bound, -D and --seed applied. */
+static int load(RtSpecBlob **out, const RunOptions *o, const char *prog)
+{
+    RtError err = {0};
+    RtSpecBlob *blob = rt_spec_read(brain_spec_blob, (size_t)brain_spec_blob_size, &err);
+    if (!blob || rt_spec_bind_kernels(blob, brain_kernels, (size_t)brain_nkernels, &err)) {
+        fprintf(stderr, "%s: internal error: the embedded network: %s\n", prog, err.msg);
+        rt_spec_blob_free(blob);
+        return EXIT_INTERNAL;
+    }
+    *out = blob;
+    for (int i = 0; i < o->ndefines; i++)
+        if (rt_spec_define(blob, o->defines[i].name, o->defines[i].value, &err)) {
+            fprintf(stderr, "%s: -D %s: %s\n", prog, o->defines[i].name, err.msg);
+            return EXIT_USAGE;
+        }
+    if (o->has_seed)
+        rt_spec_set_seed(blob, o->seed);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    RunOptions o = {.ticks = 1000, .threads = 1};
+    const char *prog = argc > 0 ? argv[0] : "brain";
+    int rc = parse_args(argc, argv, &o);
+    RtSpecBlob *blob = NULL;
+    if (rc == EXIT_OK)
+        rc = load(&blob, &o, prog);
+    if (rc == EXIT_OK && o.list_params)
+        print_params(rt_spec_blob_meta(blob));
+    else if (rc == EXIT_OK)
+        rc = run_brain(rt_spec_blob_spec(blob), &o, prog);
+    rt_spec_blob_free(blob);
+    return rc;
+}
