@@ -322,8 +322,10 @@ static void get_refs(Reader *r, RtGroupSpec *g, const RtPopSpec *pops)
     if (!refs)
         return;
     for (int k = 0; k < g->nrefs && !r->bad; k++) {
-        int32_t v[4];
+        int32_t v[4] = {0};
         get(r, v, sizeof v);
+        if (r->bad)
+            break;
         if (v[0] < 0 || v[0] > 1 || v[1] < 0 || v[1] > RT_REF_PARAM || v[3] < 0 || v[3] > 1)
             fail(r, "bad synapse reference");
         else if (v[2] < 0 || v[2] >= ref_slots(&pops[v[0] ? g->post : g->pre], (RtRefKind)v[1]))

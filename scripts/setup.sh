@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in gcc make cmake flex bison libjansson-dev libsqlite3-dev libcurl4-openssl-dev clang; do
+for p in gcc make cmake flex bison libjansson-dev libsqlite3-dev libcurl4-openssl-dev clang \
+         python3 python3-numpy python3-brian; do
   have_pkg "$p" || need+=("$p")
 done
 # LLVM: the preinstalled llvm-14-dev, or any newer llvm-N-dev.

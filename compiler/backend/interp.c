@@ -9,59 +9,6 @@
 
 /* ---- expressions ------------------------------------------------------ */
 
-static double apply_fn(NirFn fn, const double *x)
-{
-    switch (fn) {
-    case NF_EXP: return exp(x[0]);
-    case NF_LOG: return log(x[0]);
-    case NF_LOG10: return log10(x[0]);
-    case NF_SQRT: return sqrt(x[0]);
-    case NF_ABS: return fabs(x[0]);
-    case NF_SIN: return sin(x[0]);
-    case NF_COS: return cos(x[0]);
-    case NF_TAN: return tan(x[0]);
-    case NF_TANH: return tanh(x[0]);
-    case NF_SINH: return sinh(x[0]);
-    case NF_COSH: return cosh(x[0]);
-    case NF_ATAN: return atan(x[0]);
-    case NF_FLOOR: return floor(x[0]);
-    case NF_CEIL: return ceil(x[0]);
-    case NF_ROUND: return round(x[0]);
-    case NF_SIGN: return x[0] > 0 ? 1.0 : x[0] < 0 ? -1.0 : 0.0;
-    case NF_HEAVISIDE: return x[0] > 0 ? 1.0 : 0.0;
-    case NF_POW: return pow(x[0], x[1]);
-    case NF_ATAN2: return atan2(x[0], x[1]);
-    case NF_MIN: return fmin(x[0], x[1]);
-    case NF_MAX: return fmax(x[0], x[1]);
-    case NF_CLAMP: return fmin(fmax(x[0], x[1]), x[2]);
-    case NF_COUNT: break;
-    }
-    return 0;
-}
-
-static double apply_op(Op op, double a, double b)
-{
-    switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
-    case OP_MOD: return a - b * floor(a / b);
-    case OP_POW: return pow(a, b);
-    case OP_EQ: return a == b ? 1.0 : 0.0;
-    case OP_NE: return a != b ? 1.0 : 0.0;
-    case OP_LT: return a < b ? 1.0 : 0.0;
-    case OP_LE: return a <= b ? 1.0 : 0.0;
-    case OP_GT: return a > b ? 1.0 : 0.0;
-    case OP_GE: return a >= b ? 1.0 : 0.0;
-    case OP_AND: return a != 0 && b != 0 ? 1.0 : 0.0;
-    case OP_OR: return a != 0 || b != 0 ? 1.0 : 0.0;
-    case OP_NEG: return -a;
-    case OP_NOT: return a == 0 ? 1.0 : 0.0;
-    }
-    return 0;
-}
-
 double interp_expr(const NirExpr *e, const InterpEnv *env)
 {
     switch (e->kind) {
@@ -74,8 +21,8 @@ double interp_expr(const NirExpr *e, const InterpEnv *env)
     case NX_DT: return env->dt;
     case NX_REF: return env->ref ? *env->ref[e->slot] : 0;
     case NX_REWARD: return env->reward;
-    case NX_UNARY: return apply_op(e->op, interp_expr(e->a, env), 0);
-    case NX_BINARY: return apply_op(e->op, interp_expr(e->a, env), interp_expr(e->b, env));
+    case NX_UNARY: return nir_op_apply(e->op, interp_expr(e->a, env), 0);
+    case NX_BINARY: return nir_op_apply(e->op, interp_expr(e->a, env), interp_expr(e->b, env));
     case NX_COND:
         return interp_expr(e->a, env) != 0 ? interp_expr(e->b, env) : interp_expr(e->c, env);
     case NX_CALL: {
@@ -83,7 +30,7 @@ double interp_expr(const NirExpr *e, const InterpEnv *env)
         const NirExpr *args[3] = {e->a, e->b, e->c};
         for (int k = 0; k < 3 && args[k]; k++)
             x[k] = interp_expr(args[k], env);
-        return apply_fn(e->fn, x);
+        return nir_fn_apply(e->fn, x);
     }
     }
     return 0;
@@ -138,16 +85,16 @@ static int affine_binary(const NirExpr *e, int x, const InterpEnv *env, double *
     if (e->op == OP_ADD || e->op == OP_SUB) {
         if (interp_affine(e->a, x, env, &Aa, &Ba) || interp_affine(e->b, x, env, &Ab, &Bb))
             return -1;
-        *A = apply_op(e->op, Aa, Ab);
-        *B = apply_op(e->op, Ba, Bb);
+        *A = nir_op_apply(e->op, Aa, Ab);
+        *B = nir_op_apply(e->op, Ba, Bb);
         return 0;
     }
     if ((e->op == OP_MUL || e->op == OP_DIV) && !interp_mentions_state(e->b, x)) {
         double v = interp_expr(e->b, env);
         if (interp_affine(e->a, x, env, &Aa, &Ba))
             return -1;
-        *A = apply_op(e->op, Aa, v);
-        *B = apply_op(e->op, Ba, v);
+        *A = nir_op_apply(e->op, Aa, v);
+        *B = nir_op_apply(e->op, Ba, v);
         return 0;
     }
     if (e->op == OP_MUL && !interp_mentions_state(e->a, x)) {

@@ -344,6 +344,12 @@ static inline uint16_t nir_delay_at(const NirGroup *g, uint64_t k)
  * Exposed so backends derive run-time streams the same way. */
 uint64_t nir_stream(const char *name, const char *purpose, uint64_t n);
 
+/* The meaning of every operator and math function on numbers (booleans are
+ * 0/1, `%` is floored): used by constant folding and by the reference
+ * interpreter, so both agree by construction. */
+double nir_fn_apply(NirFn fn, const double *x);
+double nir_op_apply(Op op, double a, double b);
+
 const char *nir_fn_name(NirFn fn);
 int nir_fn_arity(NirFn fn);
 #endif

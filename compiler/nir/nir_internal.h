@@ -180,8 +180,6 @@ int nir_ev_bind_args(Builder *b, Arg *args, const char *callee, const char *cons
 int nir_neuron_model(Builder *b, Decl *d);
 int nir_synapse_model(Builder *b, Decl *d);
 int nir_fn_lookup(const char *name);
-double nir_fn_apply(NirFn fn, const double *x);
-double nir_op_apply(Op op, double a, double b);
 /* Resolves a group's pre.X / post.X against its neuron models; 0 on success. */
 int nir_resolve_refs(Builder *b, NirGroup *g, Loc loc);
 
