@@ -7,7 +7,11 @@
 #include "backend/llvm/llvm_codegen.h"
 #include "diag/diag.h"
 #include "driver/build_params.h"
+#include "driver/cache_dir.h"
 #include "driver/link.h"
+#include "driver/record.h"
+#include "driver/run_brain.h"
+#include "driver/sweep.h"
 #include "front/loader.h"
 #include "nir/nir.h"
 #include "sema/sema.h"
@@ -43,6 +47,11 @@ typedef struct Options {
     uint64_t ticks;           /* run */
     unsigned threads;         /* run */
     const char *record_spikes; /* run: --record spikes=FILE */
+    const char *out_dir;       /* run: --out DIR (also --record-dir) */
+    RtRasterFormat record_format; /* run: --record-format csv|binary */
+    int quiet;                 /* run: --quiet */
+    int no_cache;              /* run: --no-cache */
+    const char *sweep;         /* run: --sweep name=v1,v2,... */
     const char *output;        /* build: -o OUT */
     const char *emit_llvm;     /* build: --emit-llvm FILE.ll */
     const char *emit_asm;      /* build: --emit-asm FILE.s */
@@ -68,15 +77,25 @@ static const Command commands[] = {
      "pure function of the program, the parameters and the seed (default 1).\n"
      "--verbose adds the compiled model code and array previews; --stats prints\n"
      "only totals and the time taken to build.\n"},
-    {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] [--record spikes=FILE]",
+    {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] "
+            "[--record spikes=FILE] [--out DIR] [--record-format csv|binary] [--quiet] [--sweep name=v1,v2,...] "
+            "[--no-cache]",
      "Checks FILE, builds its brain's network as `ir` does, compiles every neuron\n"
      "and synapse kernel for this CPU with LLVM (ORC JIT) and runs the brain for\n"
      "--ticks ticks (default 1000) on --threads threads (default 1; the spikes do\n"
      "not depend on it). --record spikes=FILE writes every population's spikes as\n"
-     "CSV (tick,population,neuron). At the end one line on stderr gives the ticks,\n"
-     "the spikes, the mean rate of each population, the wall time and ticks/s.\n"
-     "Parts of a program that are not executed yet (bodies, sense/act, reward,\n"
-     "state and synapse recordings) are listed on stderr as `not executed yet`.\n"},
+     "CSV (tick,population,neuron). --out DIR executes the program's `record`\n"
+     "members, one file each in DIR: spikes (CSV, or BRSPK1 .bin with\n"
+     "--record-format binary), state variables (tick,target,variable,index,value)\n"
+     "and synapse variables (tick,synapse,pre,post,value) every k ticks. A progress\n"
+     "line is drawn when stderr is a terminal; at the end one line on stderr gives\n"
+     "the ticks, the spikes, the mean rate of each population, the wall time and\n"
+     "ticks/s (--quiet drops both). --sweep name=v1,v2,... runs one brain per value\n"
+     "of a brain parameter, --threads of them at a time, one summary line each;\n"
+     "recorded files get the suffix .name=v. Compiled kernels are cached in\n"
+     "$BRAINC_CACHE_DIR, else $XDG_CACHE_HOME/brainc or ~/.cache/brainc (--no-cache:\n"
+     "not used). Parts of a program that are not executed yet (bodies, sense/act,\n"
+     "reward) are listed on stderr as `not executed yet`.\n"},
     {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
      "Checks FILE, builds its brain's network as `ir` does, compiles its kernels for\n"
      "this CPU with LLVM into an object file and links it with the brainc runtime\n"
@@ -196,6 +215,35 @@ static int is_option(const char *a, const char *opt)
            (n == 2 && strncmp(a, opt, 2) == 0);
 }
 
+/* The options of `run` for recording, output, caching and sweeps; else
+ * an unknown option. */
+static int parse_run_option(Options *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v;
+    if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+        return o->quiet = 1, 0;
+    if (strcmp(a, "--no-cache") == 0)
+        return o->no_cache = 1, 0;
+    if (is_option(a, "--out") || is_option(a, "--record-dir")) {
+        const char *opt = is_option(a, "--out") ? "--out" : "--record-dir";
+        if (!(v = option_value(argc, argv, i, opt)) || !*v)
+            return usage_error("%s needs a directory", opt);
+        return o->out_dir = v, 0;
+    }
+    if (is_option(a, "--record-format")) {
+        v = option_value(argc, argv, i, "--record-format");
+        if (!v || (strcmp(v, "csv") != 0 && strcmp(v, "binary") != 0))
+            return usage_error("--record-format expects csv or binary%s", "");
+        return o->record_format = strcmp(v, "csv") == 0 ? RT_RASTER_CSV : RT_RASTER_BINARY, 0;
+    }
+    if (is_option(a, "--sweep")) {
+        if (!(v = option_value(argc, argv, i, "--sweep")) || !strchr(v, '='))
+            return usage_error("--sweep expects name=v1,v2,...%s", "");
+        return o->sweep = v, 0;
+    }
+    return usage_error("unknown option `%s`", a);
+}
+
 static int parse_args(int argc, char **argv, Options *o)
 {
     for (int i = 2; i < argc; i++) {
@@ -265,7 +313,9 @@ static int parse_args(int argc, char **argv, Options *o)
                 return usage_error("--max-errors needs a number (0 = no limit)%s", "");
             o->max_errors = (int)n;
         } else {
-            return usage_error("unknown option `%s`", a);
+            int rc = parse_run_option(o, argc, argv, &i);
+            if (rc)
+                return rc;
         }
     }
     if (!o->file)
@@ -353,63 +403,79 @@ static void warn_not_executed_members(Diag *diag, const Member *m)
     }
 }
 
-static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir)
+/* Records other than spikes are written only with --out DIR. */
+static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir, const Options *o)
 {
     const Decl *d = program_find_decl(prog, nir->brain);
     if (d)
         warn_not_executed_members(diag, d->members);
-    for (int r = 0; r < nir->nrecords; r++)
+    const char *hint = strcmp(o->command, "run") == 0 ? " (give --out DIR to write it)" : "";
+    for (int r = 0; !o->out_dir && r < nir->nrecords; r++)
         if (nir->records[r].kind != NIR_REC_SPIKES) /* spikes: --record spikes=FILE has them all */
-            diag_warning(diag, nir->records[r].loc, "not executed yet: record %s", nir->records[r].what);
+            diag_warning(diag, nir->records[r].loc, "not executed yet: record %s%s", nir->records[r].what,
+                         hint);
 }
 
-/* ticks, spikes, mean rate of each population, wall time, ticks/s. */
-static void print_run_summary(const RtBrain *b, const Nir *nir, uint64_t ticks, double seconds)
+static RunSettings run_settings(const Options *o)
 {
-    uint64_t total = 0;
-    for (int p = 0; p < nir->npops; p++)
-        total += rt_brain_spike_count(b, (uint32_t)p);
-    fprintf(stderr, "ran %llu ticks (%g ms), %llu spikes; rates (Hz):",
-            (unsigned long long)ticks, (double)ticks * nir->dt, (unsigned long long)total);
-    double ms = (double)ticks * nir->dt;
-    for (int p = 0; p < nir->npops; p++) {
-        double n = (double)rt_brain_spike_count(b, (uint32_t)p);
-        double rate = ms > 0 && nir->pops[p].size ? n / nir->pops[p].size / (ms / 1000.0) : 0;
-        fprintf(stderr, " %s %.3g", nir->pops[p].path, rate);
-    }
-    fprintf(stderr, "; %.3f s, %.0f ticks/s\n", seconds, seconds > 0 ? (double)ticks / seconds : 0);
+    RunSettings rs = {o->ticks, o->threads ? o->threads : 1, !o->quiet,
+                      {o->record_spikes, o->out_dir, o->record_format, NULL}};
+    return rs;
 }
 
-/* Compiles, instantiates and steps the brain; prints the summary. */
+/* The cache directory, or NULL with --no-cache or when there is none. */
+static const char *cache_dir(const Options *o, char *buf, size_t size)
+{
+    return o->no_cache || cache_dir_resolve(buf, size) ? NULL : buf;
+}
+
+/* Compiles (through the cache), instantiates and steps the brain; prints the summary. */
 static int run_network(const Nir *nir, Options *o)
 {
-    LlvmError lerr = {{0}};
+    RunSettings rs = run_settings(o);
+    char msg[512], dir[4096];
+    if (record_prepare_dir(&rs.rec, msg, sizeof msg)) {
+        fprintf(stderr, "brainc: %s\n", msg);
+        return EXIT_USER;
+    }
     LlvmBrain *lb = NULL;
-    if (llvm_brain_compile(nir, &lb, &lerr)) {
-        fprintf(stderr, "brainc: internal error: compiling the brain: %s\n", lerr.msg);
+    if (run_compile(nir, cache_dir(o, dir, sizeof dir), &lb, msg, sizeof msg)) {
+        fprintf(stderr, "brainc: internal error: compiling the brain: %s\n", msg);
         return EXIT_INTERNAL;
     }
-    RtBrain *b = llvm_brain_instantiate(lb, o->threads ? o->threads : 1, &lerr);
-    if (!b) {
-        fprintf(stderr, "brainc: cannot create the brain: %s\n", lerr.msg);
-        llvm_brain_free(lb);
-        return EXIT_INTERNAL;
-    }
-    RtError rerr = {0};
-    int rc = EXIT_OK;
-    if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, &rerr)) {
-        fprintf(stderr, "brainc: %s\n", rerr.msg);
-        rc = EXIT_USER;
-    }
-    double start = rt_clock_monotonic(NULL);
-    if (rc == EXIT_OK && (rt_brain_step(b, o->ticks, &rerr) || rt_brain_record_close(b, &rerr))) {
-        fprintf(stderr, "brainc: %s\n", rerr.msg);
-        rc = EXIT_USER;
-    }
-    if (rc == EXIT_OK)
-        print_run_summary(b, nir, o->ticks, rt_clock_monotonic(NULL) - start);
-    rt_brain_destroy(b);
+    RunResult res;
+    int rc = run_brain(lb, nir, &rs, &res);
+    if (rc)
+        fprintf(stderr, "brainc: %s%s\n", rc == EXIT_INTERNAL ? "cannot create the brain: " : "", res.msg);
+    else if (!o->quiet)
+        run_print_summary(stderr, nir, &res, o->ticks, NULL);
+    run_result_free(&res);
     llvm_brain_free(lb);
+    return rc;
+}
+
+/* The warnings of warn_not_executed, once per sweep (for its first variant). */
+static void sweep_warn(const Nir *nir, void *ctx)
+{
+    const SweepRun *sr = ctx;
+    warn_not_executed(sr->diag, sr->prog, nir, sr->ctx);
+}
+
+/* --sweep name=v1,v2,...: one brain per value, side by side. */
+static int run_sweep(Program *prog, Diag *diag, Options *o)
+{
+    Sweep sw;
+    char msg[512], dir[4096];
+    if (sweep_parse(o->sweep, &sw, msg, sizeof msg))
+        return usage_error("%s", msg);
+    SweepRun sr = {prog, diag, nir_options(o), run_settings(o), cache_dir(o, dir, sizeof dir), o->quiet,
+                   sweep_warn, o};
+    int rc = record_prepare_dir(&sr.rs.rec, msg, sizeof msg) ? EXIT_USER : EXIT_OK;
+    if (rc)
+        fprintf(stderr, "brainc: %s\n", msg);
+    else
+        rc = sweep_run(&sw, &sr);
+    sweep_free(&sw);
     return rc;
 }
 
@@ -420,12 +486,16 @@ static int cmd_run(Options *o, Diag *diag)
         program_free(&prog);
         return EXIT_USER;
     }
-    Nir *nir = build_network(&prog, diag, o);
     int rc = EXIT_USER;
-    if (nir) {
-        warn_not_executed(diag, &prog, nir);
-        rc = run_network(nir, o);
-        nir_free(nir);
+    if (o->sweep) {
+        rc = run_sweep(&prog, diag, o);
+    } else {
+        Nir *nir = build_network(&prog, diag, o);
+        if (nir) {
+            warn_not_executed(diag, &prog, nir, o);
+            rc = run_network(nir, o);
+            nir_free(nir);
+        }
     }
     program_free(&prog);
     return rc;
@@ -512,7 +582,7 @@ static int cmd_build(Options *o, Diag *diag)
     Nir *nir = build_network(&prog, diag, o);
     int rc = EXIT_USER;
     if (nir) {
-        warn_not_executed(diag, &prog, nir);
+        warn_not_executed(diag, &prog, nir, o);
         rc = build_executable(&prog, nir, diag, o);
         nir_free(nir);
     }

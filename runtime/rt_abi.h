@@ -28,6 +28,18 @@ typedef struct RtPopState {
 #define FIELDNO_POPSTATE_REFR_LEFT 3
 } RtPopState;
 
+/* What the kernels of a whole brain (llvm_brain) are passed: an RtPopState
+ * followed by the delivery-ring slots of this tick, which the kernel drains
+ * itself (tick step 1 fused into step 4): for each variable v it was
+ * compiled to drain (v < ninputs: input v, else state v - ninputs) it adds
+ * slot[v][k] to the variable as it loads it and stores 0 there. Kernels
+ * compiled on their own (llvm_emit_pop_update) never read slot. */
+typedef struct RtPopKernelState {
+    RtPopState s;
+    double **slot;      /* [ninputs + nstates]: this tick's ring slot, NULL without a ring */
+#define FIELDNO_POPSTATE_SLOT 4 /* as a flat struct of the five pointers */
+} RtPopKernelState;
+
 /* Updates neurons [begin, end) for the tick starting at time t (ms),
  * writing spiked[k] = 1 or 0 for each of them. */
 typedef void (*RtPopUpdateFn)(const RtPopState *s, uint32_t begin, uint32_t end, double t,
@@ -68,7 +80,8 @@ typedef struct RtGroupState {
 #define FIELDNO_GROUPSTATE_CSC_SYN 8
     const uint32_t *csc_pre;  /* [n_syn] pre neuron of csc_syn[e] */
 #define FIELDNO_GROUPSTATE_CSC_PRE 9
-    uint32_t ring_len;        /* slots of the post population's rings: max delay + 1 */
+    uint32_t ring_len;        /* slots of the post population's rings: the longest delay
+                               * into it (>= 1; slot t is drained before tick t delivers) */
 #define FIELDNO_GROUPSTATE_RING_LEN 10
     uint32_t n_post;          /* neurons of the post population */
 #define FIELDNO_GROUPSTATE_N_POST 11

@@ -191,26 +191,4 @@ double *rt_brain_group_state(RtBrain *b, uint32_t group, int slot)
     return b->groups[group].s.state[slot];
 }
 
-/* ---- recording ----------------------------------------------------------- */
-
-RtStatus rt_brain_record_spikes(RtBrain *b, const char *path, RtRasterFormat format, RtError *err)
-{
-    RtStatus st = rt_brain_record_close(b, err);
-    if (st)
-        return st;
-    RtPopulationInfo *info = rt_alloc_array(&b->alloc, (size_t)b->npops + 1, sizeof *info);
-    if (!info)
-        return rt_error_set(err, RT_ERR_NOMEM, "out of memory");
-    for (uint32_t p = 0; p < b->npops; p++)
-        info[p] = (RtPopulationInfo){b->pops[p].name, b->pops[p].size};
-    st = rt_raster_open(&b->alloc, path, format, info, b->npops, b->dt, &b->raster, err);
-    rt_free(&b->alloc, info);
-    return st;
-}
-
-RtStatus rt_brain_record_close(RtBrain *b, RtError *err)
-{
-    RtRasterWriter *w = b->raster;
-    b->raster = NULL;
-    return w ? rt_raster_close(w, err) : RT_OK;
-}
+/* Recording (rt_brain_record_spikes, rt_brain_record_close): rt_brain_record.c. */

@@ -135,4 +135,41 @@ double *rt_brain_group_state(RtBrain *b, uint32_t group, int slot);
 RtStatus rt_brain_record_spikes(RtBrain *b, const char *path, RtRasterFormat format, RtError *err);
 RtStatus rt_brain_record_close(RtBrain *b, RtError *err);
 
+/* ---- Recordings of a program's `record` members (rt_brain_record.c) ---- */
+
+typedef enum { RT_RECORD_SPIKES, RT_RECORD_STATE, RT_RECORD_SYNAPSE } RtRecordKind;
+
+/* One recording, written to its own file from the next tick on:
+ * SPIKES: the spikes of population pop (or of its neurons idx[0..n)), as a
+ *   raster in format (rt_record.h) with that one population;
+ * STATE: state variable slot of pop (or of idx[0..n)) after every tick t
+ *   with t % every == 0, as samples (rt_record.h: tick,target,variable,
+ *   index,value);
+ * SYNAPSE: synapse variable slot of the groups groups[0..ngroups) (one
+ *   named connection) after every tick t with t % every == 0, as CSV
+ *   "tick,synapse,pre,post,value": synapse numbers run over the groups in
+ *   the order given, CSR order within each (the order of rt_brain_group_state).
+ * Strings and arrays are copied. */
+typedef struct RtRecordSpec {
+    RtRecordKind kind;
+    const char *path;
+    RtRasterFormat format;        /* SPIKES */
+    const char *target;           /* STATE, SYNAPSE: the population or connection, for the file */
+    const char *variable;         /* STATE, SYNAPSE: the variable's name */
+    uint32_t pop;                 /* SPIKES, STATE */
+    uint32_t n;                   /* neurons in idx */
+    const uint32_t *idx;          /* NULL: the whole population */
+    int slot;                     /* STATE: neuron state slot; SYNAPSE: synapse state slot */
+    uint32_t ngroups;             /* SYNAPSE */
+    const uint32_t *groups;
+    uint32_t every;               /* ticks between samples, >= 1 (SPIKES: ignored) */
+} RtRecordSpec;
+
+/* Checks spec against the brain and creates (truncates) its file now, so
+ * an unwritable path fails before any tick runs (RT_ERR_IO; RT_ERR_ARG for
+ * an index out of range). Closed by rt_brain_record_close, which then
+ * reports the first write error of any recording (rt_brain_step reports
+ * only the raster of rt_brain_record_spikes). */
+RtStatus rt_brain_record_add(RtBrain *b, const RtRecordSpec *spec, RtError *err);
+
 #endif /* BR_RT_BRAIN_H */

@@ -116,19 +116,32 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtErr
 }
 
 /* Ring lengths first (the longest delay into each population), then the
- * rings of every delivered variable, then the groups' pointers to them. */
+ * rings of every delivered variable, then the groups' pointers to them.
+ * The slot of tick t is drained (step 1, in the neuron kernel) before any
+ * delivery of tick t (steps 5-8, delays >= 1 tick), so a delivery over the
+ * longest delay D can reuse it: D slots suffice, not D + 1. */
 static RtStatus build_rings(RtBrain *b, const RtBrainSpec *spec, RtError *err)
 {
     for (uint32_t p = 0; p < b->npops; p++)
         b->pops[p].ring_len = 1;
     for (uint32_t g = 0; g < spec->ngroups; g++) {
         RtPop *post = &b->pops[spec->groups[g].post];
-        uint32_t d = (uint32_t)max_delay(&spec->groups[g]) + 1;
+        uint32_t d = (uint32_t)max_delay(&spec->groups[g]);
         post->ring_len = d > post->ring_len ? d : post->ring_len;
+    }
+    for (uint32_t p = 0; p < b->npops; p++) {
+        RtPop *pop = &b->pops[p];
+        pop->ks.slot = rt_alloc_array(&b->alloc, (size_t)(pop->ninputs + pop->nstates) + 1, sizeof(double *));
+        if (!pop->ks.slot)
+            return nomem(err, "delivery rings");
     }
     for (uint32_t g = 0; g < spec->ngroups; g++) {
         const RtGroupSpec *gs = &spec->groups[g];
         RtPop *post = &b->pops[gs->post];
+        if (gs->gap) {
+            b->pops[gs->pre].predrain |= RT_PREDRAIN_ALL;
+            post->predrain |= RT_PREDRAIN_ALL;
+        }
         for (int r = 0; r < gs->nrefs; r++) {
             const RtRefSpec *ref = &gs->refs[r];
             if (!ref->delivered || !ref->post_side || ref->kind == RT_REF_PARAM)
@@ -179,6 +192,10 @@ void rt_brain_free_groups(RtBrain *b)
     }
     rt_free(a, b->groups);
     b->groups = NULL;
+    for (uint32_t p = 0; b->pops && p < b->npops; p++) {
+        rt_free(a, b->pops[p].ks.slot);
+        b->pops[p].ks.slot = NULL;
+    }
 }
 
 /* ---- stimuli -------------------------------------------------------------- */
@@ -237,6 +254,7 @@ RtStatus rt_brain_build_inputs(RtBrain *b, const RtBrainSpec *spec, RtError *err
         RtStatus st = build_input(b, &b->inputs[i], &spec->inputs[i], err);
         if (st)
             return st;
+        b->pops[spec->inputs[i].pop].predrain |= RT_PREDRAIN_INPUTS;
     }
     return RT_OK;
 }

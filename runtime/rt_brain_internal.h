@@ -11,7 +11,10 @@ typedef struct RtPop {
     char *name;
     uint32_t size;
     int nstates, ninputs, nparams;
-    RtPopState s;           /* the arrays the neuron kernel reads and writes */
+    union {
+        RtPopState s;       /* the arrays the neuron kernel reads and writes */
+        RtPopKernelState ks; /* the same, with this tick's ring slots (ks.slot) */
+    };
     RtPopUpdateFn update;
     uint8_t *spiked;        /* [size] written by the kernel, 1 = spiked this tick */
     uint32_t *spikes;       /* [size] this tick's spikes, ascending */
@@ -22,7 +25,15 @@ typedef struct RtPop {
      * for variables no synapse delivers to. */
     double **ring;
     uint32_t ring_len;
+    /* The kernel drains the rings itself (ks.slot, rt_abi.h). Where other
+     * step-1..3 terms touch the variables (stimuli add to inputs, gap
+     * junctions add to inputs and read states), the runtime drains first,
+     * in the order of docs/language.md §12, and the kernel adds the
+     * cleared slot (x + 0 = x): RT_PREDRAIN_INPUTS / RT_PREDRAIN_ALL. */
+    int predrain;
 } RtPop;
+
+enum { RT_PREDRAIN_INPUTS = 1, RT_PREDRAIN_ALL = 3 };
 
 typedef struct RtGroup {
     RtGroupState s;
@@ -56,6 +67,8 @@ struct RtBrain {
     double reward;          /* given since the last tick */
     int rewarded;
     RtRasterWriter *raster;
+    struct RtRecorder *recorders; /* rt_brain_record_add, in order added */
+    RtError record_failure;       /* the first failed write of a recorder */
 };
 
 /* rt_brain_build.c: groups (CSC, rings) and inputs, after the populations. */
@@ -66,4 +79,8 @@ void rt_brain_free_inputs(RtBrain *b);
 
 /* rt_brain_inputs.c: tick step 2. */
 void rt_brain_apply_inputs(RtBrain *b, uint64_t tick);
+
+/* rt_brain_record.c: the recorders' part of the end of a tick (its first
+ * write error is kept in b->record_failure for rt_brain_record_close). */
+void rt_brain_record_tick(RtBrain *b, uint64_t tick);
 #endif

@@ -7,7 +7,10 @@
 #include <string.h>
 
 /* Step 1: the deliveries due now are added into their variables, and the
- * slot is cleared for the tick ring_len ticks ahead. */
+ * slot is cleared for the tick ring_len ticks ahead. The neuron kernel
+ * does this itself as it loads each variable (ks.slot, rt_abi.h); the
+ * runtime drains first only where stimuli or gap junctions (steps 2-3)
+ * would otherwise see or sum the variable in another order (predrain). */
 /* One pass that the compiler can vectorise: the ring slot and the target
  * never overlap. */
 static void add_and_clear(double *restrict x, double *restrict slot, uint32_t n)
@@ -21,9 +24,12 @@ static void add_and_clear(double *restrict x, double *restrict slot, uint32_t n)
 static void drain_rings(RtPop *p, uint64_t tick)
 {
     size_t base = (size_t)(tick % p->ring_len) * p->size;
+    int nv = p->predrain == RT_PREDRAIN_ALL ? p->ninputs + p->nstates
+           : p->predrain ? p->ninputs : 0;
     for (int v = 0; v < p->ninputs + p->nstates; v++) {
         double *slot = p->ring[v] ? p->ring[v] + base : NULL;
-        if (!slot)
+        p->ks.slot[v] = slot;
+        if (!slot || v >= nv)
             continue;
         double *x = v < p->ninputs ? p->s.input[v] : p->s.state[v - p->ninputs];
         add_and_clear(x, slot, p->size);
@@ -46,8 +52,19 @@ static void update_range(void *ctx, size_t begin, size_t end, unsigned part)
 
 static void collect_spikes(RtPop *p)
 {
-    /* Spikes are rare: skip eight silent neurons per load. */
+    /* Spikes are rare: skip 64, then eight silent neurons per test. */
     uint32_t n = 0, k = 0;
+    for (; k + 64 <= p->size; k += 64) {
+        uint64_t w[8], any = 0;
+        memcpy(w, p->spiked + k, sizeof w);
+        for (int j = 0; j < 8; j++)
+            any |= w[j];
+        if (!any)
+            continue;
+        for (uint32_t j = k; j < k + 64; j++)
+            if (p->spiked[j])
+                p->spikes[n++] = j;
+    }
     for (; k + 8 <= p->size; k += 8) {
         uint64_t word;
         memcpy(&word, p->spiked + k, sizeof word);
@@ -136,6 +153,7 @@ static RtStatus one_tick(RtBrain *b, RtError *err)
     b->reward = 0;
     b->rewarded = 0;
     b->tick = tick + 1;
+    rt_brain_record_tick(b, tick);
     return record(b, tick, err);
 }
 

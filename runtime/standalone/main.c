@@ -36,6 +36,7 @@ typedef struct RunOptions {
     unsigned threads;
     const char *record_spikes;
     int list_params;
+    int quiet;                 /* --quiet: no progress line, no summary */
     Define defines[MAX_DEFINES];
     int ndefines;
 } RunOptions;
@@ -45,7 +46,7 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     fprintf(stderr, "%s: ", prog);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nusage: %s [--ticks N] [--seed S] [--threads K] [--record spikes=FILE] "
-                    "[-D name=value]... [--params]\n", prog);
+                    "[-D name=value]... [--quiet] [--params]\n", prog);
     return EXIT_USAGE;
 }
 
@@ -102,6 +103,8 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
     uint64_t n;
     if (strcmp(a, "--params") == 0)
         return o->list_params = 1, 0;
+    if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+        return o->quiet = 1, 0;
     if ((v = value_of(argc, argv, i, "--ticks", &m)), m)
         return parse_u64(v, &o->ticks) ? usage(prog, "--ticks needs a non-negative integer%s", "") : 0;
     if ((v = value_of(argc, argv, i, "--seed", &m)), m)
@@ -171,6 +174,24 @@ static void print_params(const RtSpecMeta *m)
     }
 }
 
+/* Steps b, redrawing the progress line when stderr is a terminal. */
+static RtStatus step(RtBrain *b, uint64_t ticks, int quiet, RtError *err)
+{
+    RtProgress pr;
+    rt_progress_start(&pr, stderr, quiet ? RT_PROGRESS_OFF : RT_PROGRESS_AUTO, 0, ticks,
+                      rt_clock_monotonic, NULL);
+    if (!pr.enabled)
+        return rt_brain_step(b, ticks, err);
+    RtStatus first = RT_OK;
+    for (uint64_t t = 0; t < ticks; t++) {
+        RtStatus st = rt_brain_step(b, 1, err);
+        first = first ? first : st;
+        rt_progress_update(&pr, t + 1);
+    }
+    rt_progress_finish(&pr, ticks);
+    return first;
+}
+
 static int run_brain(const RtBrainSpec *spec, const RunOptions *o, const char *prog)
 {
     RtError err = {0};
@@ -183,12 +204,12 @@ static int run_brain(const RtBrainSpec *spec, const RunOptions *o, const char *p
     if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, &err))
         rc = EXIT_USER;
     double start = rt_clock_monotonic(NULL);
-    if (rc == EXIT_OK && (rt_brain_step(b, o->ticks, &err) || rt_brain_record_close(b, &err)))
+    if (rc == EXIT_OK && (step(b, o->ticks, o->quiet, &err) || rt_brain_record_close(b, &err)))
         rc = EXIT_USER;
-    if (rc == EXIT_OK)
-        print_summary(b, spec, o->ticks, rt_clock_monotonic(NULL) - start);
-    else
+    if (rc != EXIT_OK)
         fprintf(stderr, "%s: %s\n", prog, err.msg);
+    else if (!o->quiet)
+        print_summary(b, spec, o->ticks, rt_clock_monotonic(NULL) - start);
     rt_brain_destroy(b);
     return rc;
 }

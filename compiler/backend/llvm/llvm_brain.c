@@ -4,6 +4,7 @@
  * runtime's RtBrainSpec filled from the IR. The spec borrows the IR's
  * arrays (the runtime copies them at rt_brain_create), so one compiled
  * LlvmBrain instantiates any number of independent brains. */
+#include "llvm_cache.h"
 #include "llvm_internal.h"
 #include "rt_brain.h"
 #include <math.h>
@@ -39,11 +40,45 @@ static void *own_array(LlvmBrain *lb, size_t n, size_t size) { return own(lb, ca
 
 /* ---- code ----------------------------------------------------------------- */
 
+/* The variables of population p that some synapse delivers to: those the
+ * runtime gives a delivery ring (rt_brain_build.c: post-side refs, not
+ * parameters), in the runtime's numbering (inputs, then states). Their
+ * ring slot is drained by the neuron kernel itself. */
+static void delivered_vars(const Nir *nir, int p, int *fused)
+{
+    const NirNeuronModel *md = &nir->neuron_models[nir->pops[p].model];
+    for (int v = 0; v < md->ninputs + md->nstates; v++)
+        fused[v] = 0;
+    for (int g = 0; g < nir->ngroups; g++) {
+        const NirGroup *gr = &nir->groups[g];
+        const NirSynapseModel *sm = &nir->syn_models[gr->model];
+        if ((int)gr->post != p || sm->nrefs == 0)
+            continue;
+        int delivered[sm->nrefs];
+        llvm_syn_delivered_refs(sm, delivered);
+        for (int r = 0; r < sm->nrefs; r++) {
+            if (!delivered[r] || !sm->refs[r].post || gr->refs[r].kind == NX_PARAM)
+                continue;
+            int v = gr->refs[r].kind == NX_INPUT ? gr->refs[r].slot : md->ninputs + gr->refs[r].slot;
+            if (v >= 0 && v < md->ninputs + md->nstates)
+                fused[v] = 1;
+        }
+    }
+}
+
 int llvm_brain_emit(LlvmModule *m, const Nir *nir, LlvmError *err)
 {
-    for (int p = 0; p < nir->npops; p++)
-        if (llvm_emit_pop_update(m, &nir->neuron_models[nir->pops[p].model], &nir->pops[p], p, nir->dt, err))
+    for (int p = 0; p < nir->npops; p++) {
+        const NirNeuronModel *md = &nir->neuron_models[nir->pops[p].model];
+        int *fused = calloc((size_t)(md->ninputs + md->nstates) + 1, sizeof(int));
+        if (!fused)
+            return llvm_fail(err, "out of memory");
+        delivered_vars(nir, p, fused);
+        int rc = llvm_emit_pop_update_fused(m, md, &nir->pops[p], p, nir->dt, fused, err);
+        free(fused);
+        if (rc)
             return -1;
+    }
     for (int g = 0; g < nir->ngroups; g++) {
         const NirSynapseModel *sm = &nir->syn_models[nir->groups[g].model];
         for (int k = 0; k < LLVM_SYN_KINDS; k++)
@@ -53,8 +88,11 @@ int llvm_brain_emit(LlvmModule *m, const Nir *nir, LlvmError *err)
     return 0;
 }
 
-static int compile_module(LlvmBrain *lb, LlvmError *err)
+static int compile_module(LlvmBrain *lb, const char *cache_dir, LlvmError *err)
 {
+    int hit;
+    if (cache_dir) /* llvm_cache.c: the same module, through the cache */
+        return (lb->jit = llvm_cache_jit(lb->nir, cache_dir, &hit, err)) ? 0 : -1;
     LlvmTarget *tg = llvm_target_create_host(err);
     LlvmModule *m = tg ? llvm_module_create(lb->nir->brain, err) : NULL;
     int rc = m ? 0 : -1;
@@ -187,12 +225,17 @@ static int fill_spec(LlvmBrain *lb, LlvmError *err)
 
 int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err)
 {
+    return llvm_brain_compile_cached(nir, NULL, out, err);
+}
+
+int llvm_brain_compile_cached(const Nir *nir, const char *cache_dir, LlvmBrain **out, LlvmError *err)
+{
     *out = NULL;
     LlvmBrain *lb = calloc(1, sizeof *lb);
     if (!lb)
         return llvm_fail(err, "out of memory");
     lb->nir = nir;
-    if (compile_module(lb, err) || fill_spec(lb, err)) {
+    if (compile_module(lb, cache_dir, err) || fill_spec(lb, err)) {
         llvm_brain_free(lb);
         return -1;
     }

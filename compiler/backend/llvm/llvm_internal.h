@@ -78,4 +78,12 @@ LLVMValueRef llvm_call_intrinsic(LlvmGen *g, const char *name, LLVMValueRef *arg
  * builder's position (interp.h step 1). stage: [nstates] spare allocas for
  * RK4 stages. g->t is the tick's time on entry and on return. */
 int llvm_integrate(LlvmGen *g, LLVMValueRef *stage, LlvmError *err);
+
+/* llvm_neuron.c: llvm_emit_pop_update, with tick step 1 fused into the
+ * kernel for the variables v (v < ninputs: input v, else state
+ * v - ninputs) with fused[v] != 0: the kernel adds LlvmPopState.slot[v][k]
+ * to the variable as it loads it and clears it. fused NULL: none (the
+ * runtime then must drain every ring itself). */
+int llvm_emit_pop_update_fused(LlvmModule *m, const NirNeuronModel *model, const NirPop *pop, int pop_id,
+                               double dt, const int *fused, LlvmError *err);
 #endif

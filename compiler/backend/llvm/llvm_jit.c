@@ -2,6 +2,7 @@
  * CPU name and features as llvm_target.c, so vectorised code uses the
  * host's registers), with the process's symbols (libm) visible to JIT code.
  * Every LLVMErrorRef goes through llvm_check. */
+#include "llvm_cache.h"
 #include "llvm_internal.h"
 #include <llvm-c/LLJIT.h>
 #include <stdlib.h>
@@ -89,6 +90,14 @@ int llvm_jit_add_module(LlvmJit *j, LlvmModule *m, LlvmError *err)
         return llvm_check(e, "adding a module to the JIT", err);
     }
     return 0;
+}
+
+/* The object is copied into a buffer that the JIT takes in every case. */
+int llvm_jit_add_object(LlvmJit *j, const void *obj, size_t size, LlvmError *err)
+{
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, size, "brain.o");
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), buf);
+    return llvm_check(e, "adding an object to the JIT", err);
 }
 
 uint64_t llvm_jit_lookup(LlvmJit *j, const char *name, LlvmError *err)

@@ -25,6 +25,8 @@ typedef struct Kernel {
     LLVMValueRef refr_arr, spiked_arr;
     LLVMValueRef *state_var, *stage_var, *input_var, *local_var, refr_var;
     LLVMValueRef *old;                                /* states at the start of the tick */
+    const int *fused;     /* [ninputs + nstates] or NULL: variables whose ring slot the kernel drains */
+    LLVMValueRef *slot_arr;                           /* [ninputs + nstates] slot arguments of fused ones */
     LLVMValueRef k;                                   /* neuron index, i64 */
     void *mem;
 } Kernel;
@@ -58,7 +60,7 @@ static int kernel_init(Kernel *kn, LlvmModule *m, const NirNeuronModel *model, c
     g->dt = dt;
     kn->pop = pop;
     int ns = model->nstates, ni = model->ninputs, np = model->nparams, nl = model->nlocals;
-    size_t n = (size_t)(5 * ns + 2 * ni + 3 * np + nl + 1);
+    size_t n = (size_t)(6 * ns + 3 * ni + 3 * np + nl + 1);
     LLVMValueRef *v = kn->mem = calloc(n, sizeof(LLVMValueRef));
     if (!v)
         return -1;
@@ -71,6 +73,7 @@ static int kernel_init(Kernel *kn, LlvmModule *m, const NirNeuronModel *model, c
     kn->input_var = v, v += ni;
     kn->local_var = v, v += nl;
     kn->old = v, v += ns;
+    kn->slot_arr = v, v += ni + ns;
     (void)v;
     g->state = kn->state_var;
     g->input = kn->input_var;
@@ -94,12 +97,20 @@ static int nparam_arrays(const NirNeuronModel *model, const NirPop *pop)
     return n;
 }
 
+static int nfused(const Kernel *kn)
+{
+    int n = 0;
+    for (int v = 0; kn->fused && v < kn->g.model->ninputs + kn->g.model->nstates; v++)
+        n += kn->fused[v] != 0;
+    return n;
+}
+
 /* Adds the loop function and names its arguments. */
 static void declare_loop_fn(Kernel *kn, const char *name)
 {
     LlvmGen *g = &kn->g;
     const NirNeuronModel *md = g->model;
-    int nptr = md->nstates + md->ninputs + nparam_arrays(md, kn->pop) + (md->refractory != NULL) + 1;
+    int nptr = md->nstates + md->ninputs + nparam_arrays(md, kn->pop) + (md->refractory != NULL) + nfused(kn) + 1;
     LLVMTypeRef *args = calloc((size_t)nptr + 3, sizeof *args);
     for (int a = 0; a < nptr; a++)
         args[a] = a == nptr - 1 ? LLVMPointerType(g->i8, 0) : g->ptr;
@@ -122,6 +133,10 @@ static void declare_loop_fn(Kernel *kn, const char *name)
             name_value(kn->param_arr[j] = LLVMGetParam(kn->fn, a++), "a_", md->params[j]);
     if (md->refractory)
         name_value(kn->refr_arr = LLVMGetParam(kn->fn, a++), "a_", "refr_left");
+    for (int v = 0; v < md->ninputs + md->nstates; v++)
+        if (kn->fused && kn->fused[v])
+            name_value(kn->slot_arr[v] = LLVMGetParam(kn->fn, a++), "slot_",
+                       v < md->ninputs ? md->inputs[v] : md->states[v - md->ninputs]);
     name_value(kn->spiked_arr = LLVMGetParam(kn->fn, a++), "", "spiked");
     name_value(LLVMGetParam(kn->fn, a), "", "begin");
     name_value(LLVMGetParam(kn->fn, a + 1), "", "end");
@@ -145,6 +160,19 @@ static void store_at(Kernel *kn, LLVMValueRef value, LLVMValueRef arr)
     LLVMBuildStore(kn->g.b, value, element(kn, kn->g.f64, arr));
 }
 
+/* arr[k], plus this tick's ring slot of variable v (cleared) when fused:
+ * the x += slot of tick step 1, in the kernel. */
+static LLVMValueRef load_var(Kernel *kn, LLVMValueRef arr, int v, const char *name)
+{
+    LlvmGen *g = &kn->g;
+    LLVMValueRef x = load_at(kn, arr, name);
+    if (!kn->fused || !kn->fused[v])
+        return x;
+    LLVMValueRef d = load_at(kn, kn->slot_arr[v], "delivered");
+    store_at(kn, llvm_const(g, 0), kn->slot_arr[v]);
+    return LLVMBuildFAdd(g->b, x, d, name);
+}
+
 static void load_neuron(Kernel *kn)
 {
     LlvmGen *g = &kn->g;
@@ -157,12 +185,12 @@ static void load_neuron(Kernel *kn)
     }
     for (int j = 0; j < md->nstates; j++) {
         snprintf(name, sizeof name, "v_%s.old", md->states[j]);
-        kn->old[j] = load_at(kn, kn->state_arr[j], name);
+        kn->old[j] = load_var(kn, kn->state_arr[j], md->ninputs + j, name);
         LLVMBuildStore(g->b, kn->old[j], kn->state_var[j]);
     }
     for (int j = 0; j < md->ninputs; j++) {
         snprintf(name, sizeof name, "in_%s", md->inputs[j]);
-        LLVMBuildStore(g->b, load_at(kn, kn->input_arr[j], name), kn->input_var[j]);
+        LLVMBuildStore(g->b, load_var(kn, kn->input_arr[j], j, name), kn->input_var[j]);
     }
     for (int j = 0; j < md->nlocals; j++)
         LLVMBuildStore(g->b, llvm_const(g, 0), kn->local_var[j]);
@@ -306,9 +334,9 @@ static LLVMTypeRef pop_state_type(LlvmGen *g)
     if (ty)
         return ty;
     LLVMTypeRef p = LLVMPointerType(g->ptr, 0);
-    LLVMTypeRef fields[4] = {p, p, p, g->ptr}; /* FIELDNO_POPSTATE_* order */
+    LLVMTypeRef fields[5] = {p, p, p, g->ptr, p}; /* FIELDNO_POPSTATE_* order */
     ty = LLVMStructCreateNamed(g->ctx, "struct.LlvmPopState");
-    LLVMStructSetBody(ty, fields, 4, 0);
+    LLVMStructSetBody(ty, fields, 5, 0);
     return ty;
 }
 
@@ -349,6 +377,9 @@ static void emit_entry_fn(Kernel *kn, const char *name)
         LLVMValueRef fp = LLVMBuildStructGEP2(g->b, st, s, FIELDNO_POPSTATE_REFR_LEFT, "");
         call[a++] = LLVMBuildLoad2(g->b, g->ptr, fp, "a_refr_left");
     }
+    for (int v = 0; v < md->ninputs + md->nstates; v++)
+        if (kn->fused && kn->fused[v])
+            call[a++] = load_array(g, st, s, FIELDNO_POPSTATE_SLOT, v, "slot");
     call[a++] = LLVMGetParam(fn, 4);
     call[a++] = LLVMGetParam(fn, 1);
     call[a++] = LLVMGetParam(fn, 2);
@@ -361,7 +392,14 @@ static void emit_entry_fn(Kernel *kn, const char *name)
 int llvm_emit_pop_update(LlvmModule *m, const NirNeuronModel *model, const NirPop *pop, int pop_id,
                          double dt, LlvmError *err)
 {
+    return llvm_emit_pop_update_fused(m, model, pop, pop_id, dt, NULL, err);
+}
+
+int llvm_emit_pop_update_fused(LlvmModule *m, const NirNeuronModel *model, const NirPop *pop, int pop_id,
+                               double dt, const int *fused, LlvmError *err)
+{
     Kernel kn = {0};
+    kn.fused = fused;
     char name[64], loop_name[80];
     if (kernel_init(&kn, m, model, pop, dt)) {
         kernel_free(&kn);

@@ -1,0 +1,95 @@
+/* run_brain.c - one brain from instantiation to its summary line. */
+#include "driver/run_brain.h"
+#include "backend/llvm/llvm_cache.h"
+#include "rt_brain.h"
+#include "rt_progress.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Steps b for ticks ticks, redrawing the progress line when asked and
+ * stderr is a terminal. */
+static RtStatus step_with_progress(RtBrain *b, uint64_t ticks, int progress, RtError *err)
+{
+    if (!progress)
+        return rt_brain_step(b, ticks, err);
+    RtProgress pr;
+    rt_progress_start(&pr, stderr, RT_PROGRESS_AUTO, 0, ticks, rt_clock_monotonic, NULL);
+    if (!pr.enabled)
+        return rt_brain_step(b, ticks, err);
+    RtStatus first = RT_OK;
+    for (uint64_t t = 0; t < ticks; t++) {
+        RtStatus st = rt_brain_step(b, 1, err);
+        first = first ? first : st;
+        rt_progress_update(&pr, t + 1);
+    }
+    rt_progress_finish(&pr, ticks);
+    return first;
+}
+
+int run_compile(const Nir *nir, const char *cache_dir, LlvmBrain **lb, char *msg, size_t size)
+{
+    LlvmError lerr = {{0}};
+    if (llvm_brain_compile_cached(nir, cache_dir, lb, &lerr) == 0)
+        return 0;
+    snprintf(msg, size, "%s", lerr.msg);
+    return -1;
+}
+
+static int fail(RunResult *res, int status, const char *msg)
+{
+    res->status = status;
+    snprintf(res->msg, sizeof res->msg, "%s", msg);
+    return status;
+}
+
+int run_brain(LlvmBrain *lb, const Nir *nir, const RunSettings *rs, RunResult *res)
+{
+    memset(res, 0, sizeof *res);
+    res->spikes = calloc((size_t)nir->npops + 1, sizeof *res->spikes);
+    if (!res->spikes)
+        return fail(res, 3, "out of memory");
+    LlvmError lerr = {{0}};
+    RtBrain *b = llvm_brain_instantiate(lb, rs->threads ? rs->threads : 1, &lerr);
+    if (!b)
+        return fail(res, 3, lerr.msg);
+    RtError rerr = {0};
+    if (record_attach(b, nir, &rs->rec, &rerr)) {
+        rt_brain_destroy(b);
+        return fail(res, 1, rerr.msg);
+    }
+    double start = rt_clock_monotonic(NULL);
+    RtStatus st = step_with_progress(b, rs->ticks, rs->progress, &rerr);
+    RtError cerr = {0};
+    RtStatus cst = rt_brain_record_close(b, &cerr);
+    res->seconds = rt_clock_monotonic(NULL) - start;
+    for (int p = 0; p < nir->npops; p++)
+        res->spikes[p] = rt_brain_spike_count(b, (uint32_t)p);
+    rt_brain_destroy(b);
+    if (st || cst)
+        return fail(res, 1, st ? rerr.msg : cerr.msg);
+    return 0;
+}
+
+void run_result_free(RunResult *res)
+{
+    free(res->spikes);
+    res->spikes = NULL;
+}
+
+void run_print_summary(FILE *out, const Nir *nir, const RunResult *res, uint64_t ticks,
+                       const char *label)
+{
+    uint64_t total = 0;
+    for (int p = 0; p < nir->npops; p++)
+        total += res->spikes[p];
+    double ms = (double)ticks * nir->dt;
+    fprintf(out, "%s%sran %llu ticks (%g ms), %llu spikes; rates (Hz):", label ? label : "",
+            label ? ": " : "", (unsigned long long)ticks, ms, (unsigned long long)total);
+    for (int p = 0; p < nir->npops; p++) {
+        double n = (double)res->spikes[p];
+        double rate = ms > 0 && nir->pops[p].size ? n / nir->pops[p].size / (ms / 1000.0) : 0;
+        fprintf(out, " %s %.3g", nir->pops[p].path, rate);
+    }
+    double s = res->seconds;
+    fprintf(out, "; %.3f s, %.0f ticks/s\n", s, s > 0 ? (double)ticks / s : 0);
+}
