@@ -249,8 +249,6 @@ typedef struct Instances {
     uint32_t *order; /* instances sorted by cell */
 } Instances;
 
-static Instances *sort_insts;
-
 static int cell_cmp3(const int64_t *a, const int64_t *b)
 {
     for (int d = 0; d < 3; d++)
@@ -259,11 +257,17 @@ static int cell_cmp3(const int64_t *a, const int64_t *b)
     return 0;
 }
 
+/* A sort record carrying its own key, so the comparator needs no context. */
+typedef struct CellKey {
+    int64_t cell[3];
+    uint32_t inst;
+} CellKey;
+
 static int by_cell(const void *x, const void *y)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    int c = cell_cmp3(&sort_insts->cell[3 * a], &sort_insts->cell[3 * b]);
-    return c ? c : (a > b) - (a < b);
+    const CellKey *a = x, *b = y;
+    int c = cell_cmp3(a->cell, b->cell);
+    return c ? c : (a->inst > b->inst) - (a->inst < b->inst);
 }
 
 static double inst_coord(Builder *b, const Instances *in, uint32_t i, int axis)
@@ -271,7 +275,8 @@ static double inst_coord(Builder *b, const Instances *in, uint32_t i, int axis)
     return b->nir->sets[in->set[i]].anchor[axis][in->k[i]];
 }
 
-static void instances_make(Builder *b, Instances *in, double cell)
+/* 0, or -1 when out of memory (in is then safe to free). */
+static int instances_make(Builder *b, Instances *in, double cell)
 {
     memset(in, 0, sizeof *in);
     for (int s = 0; s < b->nir->nsets; s++)
@@ -281,6 +286,8 @@ static void instances_make(Builder *b, Instances *in, double cell)
     in->k = malloc((in->n + 1) * sizeof *in->k);
     in->cell = malloc((3 * (size_t)in->n + 1) * sizeof *in->cell);
     in->order = malloc((in->n + 1) * sizeof *in->order);
+    if (!in->set || !in->k || !in->cell || !in->order)
+        return -1;
     uint32_t i = 0;
     for (int s = 0; s < b->nir->nsets; s++)
         for (uint32_t k = 0; b->nir->sets[s].parent < 0 && k < b->nir->sets[s].count; k++, i++) {
@@ -290,8 +297,18 @@ static void instances_make(Builder *b, Instances *in, double cell)
             for (int d = 0; d < 3; d++)
                 in->cell[3 * i + d] = (int64_t)floor(inst_coord(b, in, i, d) / cell);
         }
-    sort_insts = in;
-    qsort(in->order, in->n, sizeof *in->order, by_cell);
+    CellKey *keys = malloc((in->n + 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    for (uint32_t j = 0; j < in->n; j++) {
+        memcpy(keys[j].cell, &in->cell[3 * j], sizeof keys[j].cell);
+        keys[j].inst = j;
+    }
+    qsort(keys, in->n, sizeof *keys, by_cell);
+    for (uint32_t j = 0; j < in->n; j++)
+        in->order[j] = keys[j].inst;
+    free(keys);
+    return 0;
 }
 
 static void instances_free(Instances *in)
@@ -386,8 +403,11 @@ static int wire_all(Builder *b, const Proximity *px, const char *conn, GroupSet 
     if (!(px->max_distance > 0))
         return 0;
     Instances in;
-    instances_make(b, &in, px->max_distance);
-    uint32_t *near = malloc((in.n + 1) * sizeof *near);
+    uint32_t *near = NULL;
+    if (instances_make(b, &in, px->max_distance) || !(near = malloc((in.n + 1) * sizeof *near))) {
+        instances_free(&in);
+        return -1; /* the caller reports running out of memory */
+    }
     uint64_t stream = nir_stream(conn, "proximity", 0);
     int rc = 0;
     for (uint32_t a = 0; a < in.n && rc == 0; a++) {
