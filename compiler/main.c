@@ -8,6 +8,9 @@
 #include "diag/diag.h"
 #include "driver/build_params.h"
 #include "driver/cache_dir.h"
+#include "driver/import_cmd.h"
+#include "import/import.h"
+#include "driver/checkpoint_opts.h"
 #include "driver/link.h"
 #include "driver/record.h"
 #include "driver/run_brain.h"
@@ -37,6 +40,7 @@ typedef struct Options {
     const char *brain;
     const char *preset;
     uint64_t seed;
+    int seed_given;            /* --seed given (else a recipe's own seed for .json) */
     NirDefine defines[MAX_DEFINES];
     int ndefines;
     const char *search[MAX_SEARCH_PATHS + 2];
@@ -52,6 +56,7 @@ typedef struct Options {
     int quiet;                 /* run: --quiet */
     int no_cache;              /* run: --no-cache */
     const char *sweep;         /* run: --sweep name=v1,v2,... */
+    CheckpointOptions ckpt;    /* run: --checkpoint FILE, --checkpoint-every N, --resume FILE */
     const char *output;        /* build: -o OUT */
     const char *emit_llvm;     /* build: --emit-llvm FILE.ll */
     const char *emit_asm;      /* build: --emit-asm FILE.s */
@@ -79,7 +84,7 @@ static const Command commands[] = {
      "only totals and the time taken to build.\n"},
     {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] "
             "[--record spikes=FILE] [--out DIR] [--record-format csv|binary] [--quiet] [--sweep name=v1,v2,...] "
-            "[--no-cache]",
+            "[--no-cache] [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]",
      "Checks FILE, builds its brain's network as `ir` does, compiles every neuron\n"
      "and synapse kernel for this CPU with LLVM (ORC JIT) and runs the brain for\n"
      "--ticks ticks (default 1000) on --threads threads (default 1; the spikes do\n"
@@ -95,7 +100,16 @@ static const Command commands[] = {
      "recorded files get the suffix .name=v. Compiled kernels are cached in\n"
      "$BRAINC_CACHE_DIR, else $XDG_CACHE_HOME/brainc or ~/.cache/brainc (--no-cache:\n"
      "not used). Parts of a program that are not executed yet (bodies, sense/act,\n"
-     "reward) are listed on stderr as `not executed yet`.\n"},
+     "reward) are listed on stderr as `not executed yet`. --checkpoint FILE saves the\n"
+     "brain's whole state into the SQLite file FILE at the end (and every N ticks\n"
+     "with --checkpoint-every N); --resume FILE starts from a checkpoint of the same\n"
+     "network instead of tick 0, and --ticks counts the ticks run after it. A\n"
+     "resumed run spikes exactly as the uninterrupted one (docs/cli.md).\n"},
+    {"inspect", "brainc inspect FILE.db",
+     "Prints a summary of a checkpoint: brain, seed, parameters, tick, populations\n"
+     "with the mean of each state variable, synapse groups with their counts and\n"
+     "the min/mean/max of each synapse variable. Exits 1 for a file that is not a\n"
+     "valid checkpoint.\n"},
     {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
      "Checks FILE, builds its brain's network as `ir` does, compiles its kernels for\n"
      "this CPU with LLVM into an object file and links it with the brainc runtime\n"
@@ -108,6 +122,13 @@ static const Command commands[] = {
      "as `brainc run`. --emit-llvm and --emit-asm also write the generated module\n"
      "as LLVM IR and as assembly. The linker is $CC, else the C compiler brainc was\n"
      "built with; $BRAINC_RUNTIME_DIR overrides where the runtime libraries are.\n"},
+    {"import", "brainc import FILE.json [-I DIR]... [-o OUT.brain]",
+     "Turns an inner-models-v8 recipe or component (JSON) into readable .brain\n"
+     "source, written to OUT (atomically: nothing is written on errors) or to stdout.\n"
+     "Component files are found next to the recipe (blocks/components,\n"
+     "blocks/sub_components) and in the -I folders. check, ir, run and build also\n"
+     "take FILE.json directly, with the recipe's seed unless --seed is given\n"
+     "(docs/import.md).\n"},
     {"help", "brainc help [COMMAND]", "Shows the commands, or the help of one command.\n"},
 };
 
@@ -120,6 +141,8 @@ static void print_usage(FILE *out)
             "  ir FILE        show the network a program builds\n"
             "  run FILE       compile a program's brain with LLVM and run it\n"
             "  build FILE -o OUT  compile a program's brain into a standalone executable\n"
+            "  inspect FILE.db  summarise a checkpoint\n"
+            "  import FILE.json  turn inner-models-v8 JSON into .brain source\n"
             "  help [CMD]     show help\n"
             "  --version      print the version\n\n"
             "common options: -I DIR (import search path), --max-errors N\n"
@@ -241,6 +264,10 @@ static int parse_run_option(Options *o, int argc, char **argv, int *i)
             return usage_error("--sweep expects name=v1,v2,...%s", "");
         return o->sweep = v, 0;
     }
+    char msg[256];
+    int ck = checkpoint_parse_option(&o->ckpt, argc, argv, i, msg, sizeof msg);
+    if (ck)
+        return ck < 0 ? usage_error("%s", msg) : 0;
     return usage_error("unknown option `%s`", a);
 }
 
@@ -272,6 +299,7 @@ static int parse_args(int argc, char **argv, Options *o)
         } else if (is_option(a, "--seed")) {
             if (!(v = option_value(argc, argv, &i, "--seed")) || parse_u64(v, &o->seed))
                 return usage_error("--seed needs a non-negative integer%s", "");
+            o->seed_given = 1;
         } else if (is_option(a, "--preset")) {
             if (!(v = option_value(argc, argv, &i, "--preset")) || !*v)
                 return usage_error("--preset needs a name%s", "");
@@ -335,7 +363,12 @@ static void add_stdlib_path(Options *o)
 
 static int load_and_check(Program *prog, Diag *diag, Options *o)
 {
-    if (program_load(prog, diag, o->file, o->search) != 0)
+    uint64_t seed = o->seed;
+    int rc = import_is_json_path(o->file) ? import_load_program(prog, diag, o->file, o->search, &seed)
+                                          : program_load(prog, diag, o->file, o->search);
+    if (!o->seed_given)
+        o->seed = seed;
+    if (rc != 0)
         return -1;
     sema_check(prog);
     return diag->nerrors ? -1 : 0;
@@ -419,7 +452,7 @@ static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir, c
 static RunSettings run_settings(const Options *o)
 {
     RunSettings rs = {o->ticks, o->threads ? o->threads : 1, !o->quiet,
-                      {o->record_spikes, o->out_dir, o->record_format, NULL}};
+                      {o->record_spikes, o->out_dir, o->record_format, NULL}, NULL};
     return rs;
 }
 
@@ -442,6 +475,16 @@ static int run_network(const Nir *nir, Options *o)
     if (run_compile(nir, cache_dir(o, dir, sizeof dir), &lb, msg, sizeof msg)) {
         fprintf(stderr, "brainc: internal error: compiling the brain: %s\n", msg);
         return EXIT_INTERNAL;
+    }
+    CheckpointRun ck;
+    if (checkpoint_wanted(&o->ckpt)) {
+        if (checkpoint_prepare(&ck, &o->ckpt, nir, lb, o->file, o->preset, o->defines, o->ndefines, msg,
+                               sizeof msg)) {
+            fprintf(stderr, "brainc: %s\n", msg);
+            llvm_brain_free(lb);
+            return EXIT_USER;
+        }
+        rs.ckpt = &ck;
     }
     RunResult res;
     int rc = run_brain(lb, nir, &rs, &res);
@@ -487,7 +530,11 @@ static int cmd_run(Options *o, Diag *diag)
         return EXIT_USER;
     }
     int rc = EXIT_USER;
-    if (o->sweep) {
+    if (o->sweep && checkpoint_wanted(&o->ckpt)) {
+        rc = usage_error("--sweep cannot be combined with --checkpoint or --resume%s", "");
+    } else if (o->ckpt.every && !o->ckpt.path) {
+        rc = usage_error("--checkpoint-every needs --checkpoint FILE%s", "");
+    } else if (o->sweep) {
         rc = run_sweep(&prog, diag, o);
     } else {
         Nir *nir = build_network(&prog, diag, o);
@@ -626,13 +673,17 @@ int main(int argc, char **argv)
     o.ticks = 1000;
     o.threads = 1;
     int rc = parse_args(argc, argv, &o);
-    if (rc == 0) {
+    if (rc == 0 && strcmp(cmd, "inspect") == 0) {
+        rc = checkpoint_inspect(o.file);
+    } else if (rc == 0) {
         add_stdlib_path(&o);
         Diag diag;
         diag_init(&diag, stderr);
         diag.max_errors = o.max_errors;
         if (strcmp(cmd, "check") == 0)
             rc = cmd_check(&o, &diag);
+        else if (strcmp(cmd, "import") == 0)
+            rc = import_cmd(o.file, o.search, o.output, &diag);
         else if (strcmp(cmd, "run") == 0)
             rc = cmd_run(&o, &diag);
         else if (strcmp(cmd, "build") == 0)

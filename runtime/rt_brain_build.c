@@ -85,6 +85,10 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtErr
     g->nstates = gs->nstates, g->nparams = gs->nparams, g->nrefs = gs->nrefs;
     g->on_pre = gs->on_pre, g->on_post = gs->on_post, g->on_tick = gs->on_tick;
     g->on_reward = gs->on_reward, g->gap = gs->gap;
+    size_t name_len = strlen(gs->name ? gs->name : "");
+    if (!(g->name = rt_alloc(a, name_len + 1)))
+        return nomem(err, "a group name");
+    memcpy(g->name, gs->name ? gs->name : "", name_len);
     uint64_t *row = rt_alloc_array(a, (size_t)g->n_pre + 1, sizeof(uint64_t));
     uint32_t *col = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint32_t));
     g->s.row_ptr = row, g->s.col = col;
@@ -179,6 +183,7 @@ void rt_brain_free_groups(RtBrain *b)
             rt_free(a, g->s.state[j]);
         for (int j = 0; g->s.param && j < g->nparams; j++)
             rt_free(a, g->s.param[j]);
+        rt_free(a, g->name);
         rt_free(a, g->s.state);
         rt_free(a, g->s.param);
         rt_free(a, g->s.ref);

@@ -37,6 +37,7 @@ enum { RT_PREDRAIN_INPUTS = 1, RT_PREDRAIN_ALL = 3 };
 
 typedef struct RtGroup {
     RtGroupState s;
+    char *name;             /* for checkpoints (rt_checkpoint.c) */
     uint32_t pre, post, n_pre;
     int nstates, nparams, nrefs;
     RtSynRowsFn on_pre, on_tick, on_reward, gap;

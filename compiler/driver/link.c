@@ -97,7 +97,7 @@ static int build_args(Args *a, const char *const *objects, int n, const char *ou
     for (int i = 0; i < n; i++)
         if (push(a, (char *)objects[i]))
             return -1;
-    return push_runtime(a) || push(a, "-lpthread") || push(a, "-lm");
+    return push_runtime(a) || push(a, "-lsqlite3") || push(a, "-lpthread") || push(a, "-lm");
 }
 
 int driver_link(const char *const *objects, int n, const char *out, char *msg, size_t size)

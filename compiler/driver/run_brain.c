@@ -1,6 +1,7 @@
 /* run_brain.c - one brain from instantiation to its summary line. */
 #include "driver/run_brain.h"
 #include "backend/llvm/llvm_cache.h"
+#include "driver/checkpoint_opts.h"
 #include "rt_brain.h"
 #include "rt_progress.h"
 #include <stdlib.h>
@@ -53,17 +54,20 @@ int run_brain(LlvmBrain *lb, const Nir *nir, const RunSettings *rs, RunResult *r
     if (!b)
         return fail(res, 3, lerr.msg);
     RtError rerr = {0};
-    if (record_attach(b, nir, &rs->rec, &rerr)) {
+    if ((rs->ckpt && checkpoint_resume(rs->ckpt, b, &rerr)) || record_attach(b, nir, &rs->rec, &rerr)) {
         rt_brain_destroy(b);
         return fail(res, 1, rerr.msg);
     }
+    for (int p = 0; p < nir->npops; p++) /* a resumed brain counts from its checkpoint */
+        res->spikes[p] = rt_brain_spike_count(b, (uint32_t)p);
     double start = rt_clock_monotonic(NULL);
-    RtStatus st = step_with_progress(b, rs->ticks, rs->progress, &rerr);
+    RtStatus st = rs->ckpt ? checkpoint_step(rs->ckpt, b, rs->ticks, &rerr)
+                           : step_with_progress(b, rs->ticks, rs->progress, &rerr);
     RtError cerr = {0};
     RtStatus cst = rt_brain_record_close(b, &cerr);
     res->seconds = rt_clock_monotonic(NULL) - start;
     for (int p = 0; p < nir->npops; p++)
-        res->spikes[p] = rt_brain_spike_count(b, (uint32_t)p);
+        res->spikes[p] = rt_brain_spike_count(b, (uint32_t)p) - res->spikes[p];
     rt_brain_destroy(b);
     if (st || cst)
         return fail(res, 1, st ? rerr.msg : cerr.msg);

@@ -14,6 +14,7 @@ typedef struct RunSettings {
     unsigned threads;  /* inside the brain */
     int progress;      /* 1: the progress line on stderr when it is a terminal */
     RecordOptions rec;
+    const struct CheckpointRun *ckpt; /* NULL: no --checkpoint / --resume (checkpoint_opts.h) */
 } RunSettings;
 
 typedef struct RunResult {

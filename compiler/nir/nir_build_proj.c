@@ -192,22 +192,27 @@ typedef struct Proximity {
     int type_aware;
     const char *exclude[64];
     int nexclude;
+    const char *protect[256]; /* "component.terminal": inputs that wiring leaves alone */
+    int nprotect;
 } Proximity;
 
-static int exclude_list(Builder *b, Expr *e, Proximity *px)
+static int name_list(Builder *b, Expr *e, const char *what, const char **list, int *n, int cap)
 {
     if (e->kind != EX_ARRAY) {
-        diag_error(b->diag, e->loc, "exclude_inputs takes a list of terminal names, e.g. [\"kill_in\"]");
+        diag_error(b->diag, e->loc, "%s takes a list of terminal names, e.g. [\"kill_in\"]", what);
         return -1;
     }
-    px->nexclude = 0;
+    *n = 0;
     for (Arg *a = e->args; a; a = a->next) {
         if (a->value->kind != EX_STR) {
-            diag_error(b->diag, a->value->loc, "exclude_inputs takes terminal names as strings");
+            diag_error(b->diag, a->value->loc, "%s takes terminal names as strings", what);
             return -1;
         }
-        if (px->nexclude < 64)
-            px->exclude[px->nexclude++] = a->value->str;
+        if (*n >= cap) {
+            diag_error(b->diag, a->value->loc, "%s takes at most %d names", what, cap);
+            return -1;
+        }
+        list[(*n)++] = a->value->str;
     }
     return 0;
 }
@@ -215,11 +220,12 @@ static int exclude_list(Builder *b, Expr *e, Proximity *px)
 static int proximity_args(Builder *b, Ctx *c, Member *m, Proximity *px)
 {
     static const char *const names[] = {"max_distance",        "probability",           "weight_scale",
-                                        "inhibition_fraction", "type_aware_inhibition", "exclude_inputs"};
-    Expr *args[6];
-    *px = (Proximity){20.0, 0.3, 1.0, 0.3, 0, {NULL}, 7};
+                                        "inhibition_fraction", "type_aware_inhibition", "exclude_inputs",
+                                        "protected_triggers"};
+    Expr *args[7];
+    *px = (Proximity){20.0, 0.3, 1.0, 0.3, 0, {NULL}, 7, {NULL}, 0};
     memcpy(px->exclude, control_inputs, sizeof control_inputs);
-    if (nir_ev_bind_args(b, m->args, "proximity", names, 6, args))
+    if (nir_ev_bind_args(b, m->args, "proximity", names, 7, args))
         return -1;
     EvalCtx ec;
     nir_ev_init(&ec, b, c->scope);
@@ -231,7 +237,12 @@ static int proximity_args(Builder *b, Ctx *c, Member *m, Proximity *px)
     if (args[4] && nir_ev_number(&ec, args[4], &aware))
         return -1;
     px->type_aware = aware != 0;
-    if (args[5] && exclude_list(b, args[5], px))
+    /* exclude_inputs = true: the control inputs (the default); false: none; or a list */
+    if (args[5] && args[5]->kind == EX_BOOL)
+        px->nexclude = args[5]->num != 0 ? 7 : 0;
+    else if (args[5] && name_list(b, args[5], "exclude_inputs", px->exclude, &px->nexclude, 64))
+        return -1;
+    if (args[6] && name_list(b, args[6], "protected_triggers", px->protect, &px->nprotect, 256))
         return -1;
     if (!(px->probability >= 0 && px->probability <= 1)) {
         diag_error(b->diag, args[1]->loc, "probability must be between 0 and 1, not %g", px->probability);
@@ -355,9 +366,18 @@ static uint32_t neighbours(const Instances *in, uint32_t a, uint32_t *out)
     return n;
 }
 
-static int excluded(const Proximity *px, const char *label)
+/* Excluded inputs, and the protected triggers of the target's component
+ * (given as "component.terminal"; reference §6.6). */
+static int excluded(const Proximity *px, const char *component, const char *label)
 {
-    return in_list(label, px->exclude, px->nexclude);
+    if (in_list(label, px->exclude, px->nexclude))
+        return 1;
+    size_t n = strlen(component);
+    for (int k = 0; k < px->nprotect; k++)
+        if (strncmp(px->protect[k], component, n) == 0 && px->protect[k][n] == '.' &&
+            strcmp(px->protect[k] + n + 1, label) == 0)
+            return 1;
+    return 0;
 }
 
 /* Terminal pairs of one (A, B) pair of instances at distance dist. */
@@ -372,7 +392,7 @@ static int wire_pair(Builder *b, const Proximity *px, const Instances *in, uint3
         const NirTerminal *o = &sa->terms[i];
         for (int j = 0; o->dir == TERM_OUT && j < sb->nterms; j++) {
             const NirTerminal *q = &sb->terms[j];
-            if (q->dir != TERM_IN || excluded(px, q->name) || !o->n || !q->n)
+            if (q->dir != TERM_IN || excluded(px, sb->component, q->name) || !o->n || !q->n)
                 continue;
             if (!(br_rng_uniform(&rng) < p))
                 continue;

@@ -60,6 +60,21 @@ static void kind_value(Ctx *c, const KindParam *p, const char *kind, Expr *v)
     case 'b':
         expect_bool(&cc, v, what);
         return;
+    case 'X': /* a boolean, or a list of strings */
+        if (v->kind != EX_ARRAY) {
+            expect_bool(&cc, v, what);
+            return;
+        }
+        /* fall through */
+    case 'L': /* a list of strings: ["kill_in", "calm_in"] */
+        if (v->kind != EX_ARRAY) {
+            diag_error(c->s->diag, v->loc, "%s takes a list of names in quotes, e.g. [\"kill_in\"]",
+                       what);
+            return;
+        }
+        for (Arg *g = v->args; g; g = g->next)
+            expect_str(&cc, g->value, what);
+        return;
     case 'a':
         cc.flags |= CX_ARRAY;
         break;

@@ -176,7 +176,8 @@ void stmts_check(Ctx *c, Stmt *body);
 typedef struct KindParam {
     const char *name;
     char type;          /* n number, z number >= 0, i whole number >= 1, p probability,
-                         * s string, b boolean, a array of numbers or a number */
+                         * s string, b boolean, a array of numbers or a number,
+                         * L list of strings, X boolean or list of strings */
     int required;
 } KindParam;
 typedef struct KindSpec {

@@ -346,16 +346,20 @@ static void connect_check(Ctx *c, DeclInfo *info, Member *m)
 {
     Ctx ends = *c;
     ends.index_var = index_variable(c, m->src);
-    Sel src = select_check(&ends, m->src, SELOK_NEURONS, "the source of a connection");
+    /* `probability p per instance` also takes bare instance sets: every
+     * output (source) or input (target) terminal, as inner-models-v8 does. */
+    unsigned ok = SELOK_NEURONS | (m->rule == CONN_PER_INSTANCE ? SELOK_INSTANCES : 0);
+    Sel src = select_check(&ends, m->src, ok, "the source of a connection");
     ends.in_target = 1;
-    Sel dst = select_check(&ends, m->dst, SELOK_NEURONS, "the target of a connection");
+    Sel dst = select_check(&ends, m->dst, ok, "the target of a connection");
     if (ends.index_var && !uses_symbol(m->dst, ends.index_var))
         diag_warning(c->s->diag, ends.index_var->loc, "the index variable `%s` is not used in "
                                                       "the target", ends.index_var->name);
     Ctx rest = *c;
     rest.hidden_index = ends.index_var;
     Decl *syn = synapse_args(&rest, m);
-    synapse_fit_check(c->s, m, syn, src.model, dst.model);
+    synapse_fit_check(c->s, m, syn, src.kind == SEL_NEURONS ? src.model : NULL,
+                      dst.kind == SEL_NEURONS ? dst.model : NULL);
     rule_check(&rest, m, src, dst);
     if (m->delay) {
         Ctx cc = rest;

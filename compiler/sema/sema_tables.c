@@ -56,7 +56,8 @@ const KindSpec sema_wires[] = {
       {"weight_scale", 'n', 0},
       {"inhibition_fraction", 'p', 0},
       {"type_aware_inhibition", 'b', 0},
-      {"exclude_inputs", 'b', 0}}},
+      {"exclude_inputs", 'X', 0},
+      {"protected_triggers", 'L', 0}}},
     {NULL, {{0}}},
 };
 

@@ -10,6 +10,7 @@
  * Exit codes: 0 ok, 1 an input file (the raster) failed, 2 bad command
  * line, 3 internal error (a corrupt embedded network). */
 #include "rt_brain.h"
+#include "rt_checkpoint.h"
 #include "rt_progress.h"
 #include "rt_spec_io.h"
 #include <errno.h>
@@ -37,6 +38,9 @@ typedef struct RunOptions {
     const char *record_spikes;
     int list_params;
     int quiet;                 /* --quiet: no progress line, no summary */
+    const char *checkpoint;    /* --checkpoint FILE */
+    uint64_t every;            /* --checkpoint-every N */
+    const char *resume;        /* --resume FILE */
     Define defines[MAX_DEFINES];
     int ndefines;
 } RunOptions;
@@ -46,7 +50,8 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     fprintf(stderr, "%s: ", prog);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nusage: %s [--ticks N] [--seed S] [--threads K] [--record spikes=FILE] "
-                    "[-D name=value]... [--quiet] [--params]\n", prog);
+                    "[-D name=value]... [--quiet] [--params] [--checkpoint FILE [--checkpoint-every N]] "
+                    "[--resume FILE]\n", prog);
     return EXIT_USAGE;
 }
 
@@ -120,6 +125,13 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
             return usage(prog, "--record expects spikes=FILE%s", "");
         return o->record_spikes = v + 7, 0;
     }
+    if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m)
+        return parse_u64(v, &o->every) || !o->every
+                   ? usage(prog, "--checkpoint-every needs a positive number of ticks%s", "") : 0;
+    if ((v = value_of(argc, argv, i, "--checkpoint", &m)), m)
+        return !v || !*v ? usage(prog, "--checkpoint needs a file%s", "") : (o->checkpoint = v, 0);
+    if ((v = value_of(argc, argv, i, "--resume", &m)), m)
+        return !v || !*v ? usage(prog, "--resume needs a checkpoint file%s", "") : (o->resume = v, 0);
     if ((v = value_of(argc, argv, i, "-D", &m)), m)
         return parse_define(o, v) ? usage(prog, "-D expects name=number, got `%s`", v ? v : "") : 0;
     if ((v = value_of(argc, argv, i, "--preset", &m)), m)
@@ -135,20 +147,24 @@ static int parse_args(int argc, char **argv, RunOptions *o)
         if (rc)
             return rc;
     }
+    if (o->every && !o->checkpoint)
+        return usage(argv[0], "--checkpoint-every needs --checkpoint FILE%s", "");
     return 0;
 }
 
 /* ticks, spikes, mean rate of each population, wall time, ticks/s: as `brainc run`. */
-static void print_summary(const RtBrain *b, const RtBrainSpec *s, uint64_t ticks, double seconds)
+/* base: each population's spike count before these ticks (a resumed brain's). */
+static void print_summary(const RtBrain *b, const RtBrainSpec *s, uint64_t ticks, double seconds,
+                          const uint64_t *base)
 {
     uint64_t total = 0;
     for (uint32_t p = 0; p < s->npops; p++)
-        total += rt_brain_spike_count(b, p);
+        total += rt_brain_spike_count(b, p) - base[p];
     double ms = (double)ticks * s->dt;
     fprintf(stderr, "ran %llu ticks (%g ms), %llu spikes; rates (Hz):", (unsigned long long)ticks, ms,
             (unsigned long long)total);
     for (uint32_t p = 0; p < s->npops; p++) {
-        double n = (double)rt_brain_spike_count(b, p);
+        double n = (double)(rt_brain_spike_count(b, p) - base[p]);
         double rate = ms > 0 && s->pops[p].size ? n / s->pops[p].size / (ms / 1000.0) : 0;
         fprintf(stderr, " %s %.3g", s->pops[p].name, rate);
     }
@@ -192,24 +208,67 @@ static RtStatus step(RtBrain *b, uint64_t ticks, int quiet, RtError *err)
     return first;
 }
 
-static int run_brain(const RtBrainSpec *spec, const RunOptions *o, const char *prog)
+/* The identity checkpoints of this executable carry (rt_checkpoint.h). */
+static RtStatus identity(const RtBrainSpec *spec, const RtSpecMeta *sm, const RunOptions *o,
+                         RtCheckpointMeta *m, RtError *err)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->brain, sizeof m->brain, "%s", sm->brain);
+    snprintf(m->version, sizeof m->version, "standalone");
+    size_t n = 0;
+    for (int k = 0; k < o->ndefines && n < sizeof m->params; k++)
+        n += (size_t)snprintf(m->params + n, sizeof m->params - n, "%s%s=%.17g", k ? " " : "",
+                              o->defines[k].name, o->defines[k].value);
+    m->seed = spec->seed;
+    return rt_checkpoint_spec_hash(spec, sm->brain, &m->spec_hash, err);
+}
+
+/* --resume, then the raster; 0 or EXIT_USER with err set. */
+static int prepare(RtBrain *b, const RunOptions *o, const RtCheckpointMeta *m, const char *prog, RtError *err)
+{
+    char note[768];
+    if (o->resume && rt_checkpoint_resume(b, o->resume, m, note, sizeof note, err))
+        return EXIT_USER;
+    if (o->resume && note[0])
+        fprintf(stderr, "%s: note: %s\n", prog, note);
+    if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, err))
+        return EXIT_USER;
+    return EXIT_OK;
+}
+
+/* Each population's spikes so far (malloc'd; NULL when out of memory). */
+static uint64_t *spike_counts(const RtBrain *b, const RtBrainSpec *spec)
+{
+    uint64_t *n = calloc((size_t)spec->npops + 1, sizeof *n);
+    for (uint32_t p = 0; n && p < spec->npops; p++)
+        n[p] = rt_brain_spike_count(b, p);
+    return n;
+}
+
+static int run_brain(const RtBrainSpec *spec, const RtSpecMeta *sm, const RunOptions *o, const char *prog)
 {
     RtError err = {0};
+    RtCheckpointMeta meta;
     RtBrain *b = rt_brain_create(spec, o->threads, &err);
-    if (!b) {
+    if (!b || identity(spec, sm, o, &meta, &err)) {
         fprintf(stderr, "%s: cannot create the brain: %s\n", prog, err.msg);
+        rt_brain_destroy(b);
         return EXIT_INTERNAL;
     }
-    int rc = EXIT_OK;
-    if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, &err))
-        rc = EXIT_USER;
+    int rc = prepare(b, o, &meta, prog, &err);
+    uint64_t *base = spike_counts(b, spec);
     double start = rt_clock_monotonic(NULL);
-    if (rc == EXIT_OK && (step(b, o->ticks, o->quiet, &err) || rt_brain_record_close(b, &err)))
+    RtStatus st = RT_OK;
+    if (rc == EXIT_OK)
+        st = o->checkpoint ? rt_checkpoint_step(b, o->ticks, o->checkpoint, o->every, &meta, &err)
+                           : step(b, o->ticks, o->quiet, &err);
+    if (rc == EXIT_OK && (st || rt_brain_record_close(b, &err)))
         rc = EXIT_USER;
     if (rc != EXIT_OK)
         fprintf(stderr, "%s: %s\n", prog, err.msg);
-    else if (!o->quiet)
-        print_summary(b, spec, o->ticks, rt_clock_monotonic(NULL) - start);
+    else if (!o->quiet && base)
+        print_summary(b, spec, o->ticks, rt_clock_monotonic(NULL) - start, base);
+    free(base);
     rt_brain_destroy(b);
     return rc;
 }
@@ -246,7 +305,7 @@ int main(int argc, char **argv)
     if (rc == EXIT_OK && o.list_params)
         print_params(rt_spec_blob_meta(blob));
     else if (rc == EXIT_OK)
-        rc = run_brain(rt_spec_blob_spec(blob), &o, prog);
+        rc = run_brain(rt_spec_blob_spec(blob), rt_spec_blob_meta(blob), &o, prog);
     rt_spec_blob_free(blob);
     return rc;
 }

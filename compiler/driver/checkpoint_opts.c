@@ -1,0 +1,131 @@
+/* checkpoint_opts.c - checkpoints in `brainc run` and `brainc inspect`
+ * (checkpoint_opts.h). The runtime does the work (rt_checkpoint.h); this
+ * file turns flags and the program into its arguments. */
+#include "driver/checkpoint_opts.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* `--opt V` or `--opt=V`; NULL when argv[*i] is not opt (*matched = 0). */
+static const char *value_of(int argc, char **argv, int *i, const char *opt, int *matched)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(opt);
+    *matched = 1;
+    if (strncmp(a, opt, n) == 0 && a[n] == '=')
+        return a + n + 1;
+    if (strcmp(a, opt) == 0)
+        return *i + 1 < argc ? argv[++*i] : NULL;
+    *matched = 0;
+    return NULL;
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE || v == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int checkpoint_parse_option(CheckpointOptions *c, int argc, char **argv, int *i, char *msg, size_t size)
+{
+    int m;
+    const char *v;
+    if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m) {
+        if (parse_count(v, &c->every))
+            return snprintf(msg, size, "--checkpoint-every needs a positive number of ticks"), -1;
+        return 1;
+    }
+    if ((v = value_of(argc, argv, i, "--checkpoint", &m)), m) {
+        if (!v || !*v)
+            return snprintf(msg, size, "--checkpoint needs a file"), -1;
+        return c->path = v, 1;
+    }
+    if ((v = value_of(argc, argv, i, "--resume", &m)), m) {
+        if (!v || !*v)
+            return snprintf(msg, size, "--resume needs a checkpoint file"), -1;
+        return c->resume = v, 1;
+    }
+    return 0;
+}
+
+int checkpoint_wanted(const CheckpointOptions *c) { return c->path || c->resume || c->every; }
+
+/* The hash of a file's bytes (0 when it cannot be read). */
+static uint64_t file_hash(const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+    uint64_t h = 0;
+    char buf[65536];
+    size_t n;
+    if (!f)
+        return 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = rt_checkpoint_hash(buf, n, h);
+    fclose(f);
+    return h;
+}
+
+/* "name=value ..." of the -D values, in the order given. */
+static void format_params(char *buf, size_t size, const NirDefine *defs, int ndefs)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (int k = 0; k < ndefs && n < size; k++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s=%.17g", k ? " " : "", defs[k].name, defs[k].value);
+}
+
+int checkpoint_prepare(CheckpointRun *run, const CheckpointOptions *opt, const Nir *nir, const LlvmBrain *lb,
+                       const char *file, const char *preset, const NirDefine *defs, int ndefs, char *msg,
+                       size_t size)
+{
+    memset(run, 0, sizeof *run);
+    run->opt = *opt;
+    RtCheckpointMeta *m = &run->meta;
+    snprintf(m->brain, sizeof m->brain, "%s", nir->brain);
+    snprintf(m->preset, sizeof m->preset, "%s", preset ? preset : "");
+    snprintf(m->version, sizeof m->version, "%s", BRAINC_VERSION);
+    format_params(m->params, sizeof m->params, defs, ndefs);
+    m->seed = nir->seed;
+    m->source_hash = file_hash(file);
+    RtError err = {0};
+    if (rt_checkpoint_spec_hash(llvm_brain_spec(lb), nir->brain, &m->spec_hash, &err))
+        return snprintf(msg, size, "%s", err.msg), -1;
+    if (opt->every && !opt->path)
+        return snprintf(msg, size, "--checkpoint-every needs --checkpoint FILE"), -1;
+    return 0;
+}
+
+int checkpoint_resume(const CheckpointRun *run, RtBrain *b, RtError *err)
+{
+    char note[768];
+    if (!run->opt.resume)
+        return 0;
+    if (rt_checkpoint_resume(b, run->opt.resume, &run->meta, note, sizeof note, err))
+        return -1;
+    if (note[0])
+        fprintf(stderr, "brainc: note: %s\n", note);
+    return 0;
+}
+
+RtStatus checkpoint_step(const CheckpointRun *run, RtBrain *b, uint64_t ticks, RtError *err)
+{
+    return rt_checkpoint_step(b, ticks, run->opt.path, run->opt.every, &run->meta, err);
+}
+
+int checkpoint_inspect(const char *path)
+{
+    RtError err = {0};
+    if (rt_checkpoint_print(path, stdout, &err) == RT_OK)
+        return 0;
+    fflush(stdout);
+    fprintf(stderr, "brainc: %s\n", err.msg);
+    return 1;
+}
