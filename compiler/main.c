@@ -476,11 +476,12 @@ static int run_network(const Nir *nir, Options *o)
         fprintf(stderr, "brainc: internal error: compiling the brain: %s\n", msg);
         return EXIT_INTERNAL;
     }
-    CheckpointRun ck;
+    CheckpointRun ck = {0};
     if (checkpoint_wanted(&o->ckpt)) {
         if (checkpoint_prepare(&ck, &o->ckpt, nir, lb, o->file, o->preset, o->defines, o->ndefines, msg,
                                sizeof msg)) {
             fprintf(stderr, "brainc: %s\n", msg);
+            checkpoint_run_free(&ck);
             llvm_brain_free(lb);
             return EXIT_USER;
         }
@@ -493,6 +494,7 @@ static int run_network(const Nir *nir, Options *o)
     else if (!o->quiet)
         run_print_summary(stderr, nir, &res, o->ticks, NULL);
     run_result_free(&res);
+    checkpoint_run_free(&ck);
     llvm_brain_free(lb);
     return rc;
 }

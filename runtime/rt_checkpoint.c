@@ -87,7 +87,7 @@ static RtStatus visit(ArrayFn fn, void *ctx, ArrayRef a, RtError *err)
     return fn(ctx, &a, err);
 }
 
-#define F64(n, cnt, ptr) ((ArrayRef){"", "f64", 8, (cnt), 0, (ptr)})
+#define F64(cnt, ptr) ((ArrayRef){"", "f64", 8, (cnt), 0, (ptr)})
 
 static RtStatus each_pop_array(RtBrain *b, uint32_t p, ArrayFn fn, void *ctx, RtError *err)
 {
@@ -95,24 +95,24 @@ static RtStatus each_pop_array(RtBrain *b, uint32_t p, ArrayFn fn, void *ctx, Rt
     RtStatus st = RT_OK;
     ArrayRef a;
     for (int j = 0; !st && j < pop->nstates; j++) {
-        a = F64(0, pop->size, pop->s.state[j]);
+        a = F64(pop->size, pop->s.state[j]);
         snprintf(a.name, sizeof a.name, "pop/%u/state/%d", p, j);
         st = visit(fn, ctx, a, err);
     }
     for (int j = 0; !st && j < pop->ninputs; j++) {
-        a = F64(0, pop->size, pop->s.input[j]);
+        a = F64(pop->size, pop->s.input[j]);
         snprintf(a.name, sizeof a.name, "pop/%u/input/%d", p, j);
         st = visit(fn, ctx, a, err);
     }
     for (int v = 0; !st && v < pop->ninputs + pop->nstates; v++) {
         if (!pop->ring[v])
             continue;
-        a = F64(0, (uint64_t)pop->ring_len * pop->size, pop->ring[v]);
+        a = F64((uint64_t)pop->ring_len * pop->size, pop->ring[v]);
         snprintf(a.name, sizeof a.name, "pop/%u/ring/%d", p, v);
         st = visit(fn, ctx, a, err);
     }
     if (!st && pop->s.refr_left) {
-        a = F64(0, pop->size, pop->s.refr_left);
+        a = F64(pop->size, pop->s.refr_left);
         snprintf(a.name, sizeof a.name, "pop/%u/refractory", p);
         st = visit(fn, ctx, a, err);
     }
@@ -138,7 +138,7 @@ static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
     for (uint32_t i = 0; !st && i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
         for (int j = 0; !st && j < g->nstates; j++) {
-            ArrayRef a = F64(0, g->s.row_ptr[g->n_pre], g->s.state[j]);
+            ArrayRef a = F64(g->s.row_ptr[g->n_pre], g->s.state[j]);
             snprintf(a.name, sizeof a.name, "group/%u/state/%d", i, j);
             st = visit(fn, ctx, a, err);
         }

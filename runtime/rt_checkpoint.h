@@ -41,6 +41,8 @@ typedef struct RtCheckpointMeta {
     uint64_t spec_hash;    /* of the serialised network (rt_checkpoint_spec_hash) */
     uint64_t tick;         /* read only: the brain's tick when saved */
     int schema;            /* read only: the file's schema version */
+    const char *labels;    /* save only, may be NULL: variable names for rt_checkpoint_print,
+                            * lines "pop.P=v u" and "group.G=w x_pre x_post" (state slot order) */
 } RtCheckpointMeta;
 
 /* Saves b's state and meta (may be NULL) into path, replacing the

@@ -192,6 +192,8 @@ RtStatus rt_ckdb_put_identity(RtCkDb *db, const RtCheckpointMeta *m, RtError *er
         st = rt_ckdb_put_meta_u64(db, "source_hash", m->source_hash, err);
     if (!st)
         st = rt_ckdb_put_meta_u64(db, "spec_hash", m->spec_hash, err);
+    if (!st && m->labels)
+        st = rt_ckdb_put_meta(db, "labels", m->labels, err);
     return st;
 }
 

@@ -21,6 +21,10 @@ static void describe_change(const RtCheckpointMeta *c, const RtCheckpointMeta *e
         ADD("; preset '%s' then, '%s' now", c->preset, e->preset);
     if (c->seed != e->seed)
         ADD("; seed %llu then, %llu now", (unsigned long long)c->seed, (unsigned long long)e->seed);
+    if (!n && strcmp(c->version, e->version) != 0)
+        ADD("; written by %s%s, resumed by %s%s", strcmp(c->version, "standalone") ? "brainc " : "a built executable",
+            strcmp(c->version, "standalone") ? c->version : "", strcmp(e->version, "standalone") ? "brainc " : "a built executable",
+            strcmp(e->version, "standalone") ? e->version : "");
     if (!n)
         ADD("; the network's arrays differ");
 #undef ADD

@@ -82,6 +82,52 @@ static void format_params(char *buf, size_t size, const NirDefine *defs, int nde
         n += (size_t)snprintf(buf + n, size - n, "%s%s=%.17g", k ? " " : "", defs[k].name, defs[k].value);
 }
 
+/* Appends "key=name name ...\n" to the growable string *s. */
+static int add_labels(char **s, size_t *len, const char *key, const char **names, int n)
+{
+    size_t need = strlen(key) + 2;
+    for (int j = 0; j < n; j++)
+        need += strlen(names[j]) + 1;
+    char *grown = realloc(*s, *len + need + 1);
+    if (!grown)
+        return -1;
+    *s = grown;
+    *len += (size_t)sprintf(grown + *len, "%s=", key);
+    for (int j = 0; j < n; j++)
+        *len += (size_t)sprintf(grown + *len, "%s%s", j ? " " : "", names[j]);
+    *len += (size_t)sprintf(grown + *len, "\n");
+    return 0;
+}
+
+/* The state variables' names of every population and group, for inspect. */
+static char *make_labels(const Nir *nir)
+{
+    char *s = NULL, key[48];
+    size_t len = 0;
+    int rc = 0;
+    for (int p = 0; !rc && p < nir->npops; p++) {
+        const NirNeuronModel *m = &nir->neuron_models[nir->pops[p].model];
+        snprintf(key, sizeof key, "pop.%d", p);
+        rc = add_labels(&s, &len, key, m->states, m->nstates);
+    }
+    for (int g = 0; !rc && g < nir->ngroups; g++) {
+        const NirSynapseModel *m = &nir->syn_models[nir->groups[g].model];
+        snprintf(key, sizeof key, "group.%d", g);
+        rc = add_labels(&s, &len, key, m->states, m->nstates);
+    }
+    if (rc) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void checkpoint_run_free(CheckpointRun *run)
+{
+    free((char *)run->meta.labels);
+    run->meta.labels = NULL;
+}
+
 int checkpoint_prepare(CheckpointRun *run, const CheckpointOptions *opt, const Nir *nir, const LlvmBrain *lb,
                        const char *file, const char *preset, const NirDefine *defs, int ndefs, char *msg,
                        size_t size)
@@ -95,6 +141,7 @@ int checkpoint_prepare(CheckpointRun *run, const CheckpointOptions *opt, const N
     format_params(m->params, sizeof m->params, defs, ndefs);
     m->seed = nir->seed;
     m->source_hash = file_hash(file);
+    m->labels = make_labels(nir);
     RtError err = {0};
     if (rt_checkpoint_spec_hash(llvm_brain_spec(lb), nir->brain, &m->spec_hash, &err))
         return snprintf(msg, size, "%s", err.msg), -1;

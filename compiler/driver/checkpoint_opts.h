@@ -20,7 +20,7 @@ typedef struct CheckpointOptions {
 /* A run's checkpointing: the options and the identity it saves and checks. */
 typedef struct CheckpointRun {
     CheckpointOptions opt;
-    RtCheckpointMeta meta;
+    RtCheckpointMeta meta;   /* meta.labels: malloc'd, freed by checkpoint_run_free */
 } CheckpointRun;
 
 /* Parses the checkpoint option at argv[*i] (advancing *i over its value):
@@ -36,6 +36,9 @@ int checkpoint_wanted(const CheckpointOptions *c);
 int checkpoint_prepare(CheckpointRun *run, const CheckpointOptions *opt, const Nir *nir, const LlvmBrain *lb,
                        const char *file, const char *preset, const NirDefine *defs, int ndefs, char *msg,
                        size_t size);
+
+/* Frees what checkpoint_prepare allocated (run may be zeroed). */
+void checkpoint_run_free(CheckpointRun *run);
 
 /* --resume: loads run->opt.resume into b (notes go to stderr). Returns 0,
  * or -1 with the reason in err. */
