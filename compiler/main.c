@@ -399,26 +399,36 @@ static Nir *build_network(Program *prog, Diag *diag, Options *o)
     return nir_build(prog, &nopt, diag);
 }
 
-static int cmd_ir(Options *o, Diag *diag)
+/* What a command does with a checked program's network. */
+typedef int (*NetworkCommand)(Program *prog, Nir *nir, Diag *diag, Options *o);
+
+/* Loads, checks and elaborates the program, then hands the network to fn. */
+static int with_network(Options *o, Diag *diag, NetworkCommand fn)
 {
     Program prog;
-    if (load_and_check(&prog, diag, o) != 0) {
-        program_free(&prog);
-        return EXIT_USER;
-    }
-    Nir *nir = build_network(&prog, diag, o);
     int rc = EXIT_USER;
-    if (nir) {
-        if (o->stats)
-            nir_print_stats(nir, stdout);
-        else
-            nir_print(nir, stdout, o->verbose);
-        nir_free(nir);
-        rc = EXIT_OK;
+    if (load_and_check(&prog, diag, o) == 0) {
+        Nir *nir = build_network(&prog, diag, o);
+        if (nir) {
+            rc = fn(&prog, nir, diag, o);
+            nir_free(nir);
+        }
     }
     program_free(&prog);
     return rc;
 }
+
+static int print_network(Program *prog, Nir *nir, Diag *diag, Options *o)
+{
+    (void)prog, (void)diag;
+    if (o->stats)
+        nir_print_stats(nir, stdout);
+    else
+        nir_print(nir, stdout, o->verbose);
+    return EXIT_OK;
+}
+
+static int cmd_ir(Options *o, Diag *diag) { return with_network(o, diag, print_network); }
 
 /* ---- run ------------------------------------------------------------------ */
 
@@ -524,28 +534,22 @@ static int run_sweep(Program *prog, Diag *diag, Options *o)
     return rc;
 }
 
+static int run_command(Program *prog, Nir *nir, Diag *diag, Options *o)
+{
+    warn_not_executed(diag, prog, nir, o);
+    return run_network(nir, o);
+}
+
 static int cmd_run(Options *o, Diag *diag)
 {
+    if (o->sweep && checkpoint_wanted(&o->ckpt))
+        return usage_error("--sweep cannot be combined with --checkpoint or --resume%s", "");
+    if (o->ckpt.every && !o->ckpt.path)
+        return usage_error("--checkpoint-every needs --checkpoint FILE%s", "");
+    if (!o->sweep)
+        return with_network(o, diag, run_command);
     Program prog;
-    if (load_and_check(&prog, diag, o) != 0) {
-        program_free(&prog);
-        return EXIT_USER;
-    }
-    int rc = EXIT_USER;
-    if (o->sweep && checkpoint_wanted(&o->ckpt)) {
-        rc = usage_error("--sweep cannot be combined with --checkpoint or --resume%s", "");
-    } else if (o->ckpt.every && !o->ckpt.path) {
-        rc = usage_error("--checkpoint-every needs --checkpoint FILE%s", "");
-    } else if (o->sweep) {
-        rc = run_sweep(&prog, diag, o);
-    } else {
-        Nir *nir = build_network(&prog, diag, o);
-        if (nir) {
-            warn_not_executed(diag, &prog, nir, o);
-            rc = run_network(nir, o);
-            nir_free(nir);
-        }
-    }
+    int rc = load_and_check(&prog, diag, o) == 0 ? run_sweep(&prog, diag, o) : EXIT_USER;
     program_free(&prog);
     return rc;
 }
@@ -621,23 +625,13 @@ static int build_executable(Program *prog, Nir *nir, Diag *diag, Options *o)
     return rc;
 }
 
-static int cmd_build(Options *o, Diag *diag)
+static int build_command(Program *prog, Nir *nir, Diag *diag, Options *o)
 {
-    Program prog;
-    if (load_and_check(&prog, diag, o) != 0) {
-        program_free(&prog);
-        return EXIT_USER;
-    }
-    Nir *nir = build_network(&prog, diag, o);
-    int rc = EXIT_USER;
-    if (nir) {
-        warn_not_executed(diag, &prog, nir, o);
-        rc = build_executable(&prog, nir, diag, o);
-        nir_free(nir);
-    }
-    program_free(&prog);
-    return rc;
+    warn_not_executed(diag, prog, nir, o);
+    return build_executable(prog, nir, diag, o);
 }
+
+static int cmd_build(Options *o, Diag *diag) { return with_network(o, diag, build_command); }
 
 static int cmd_help(int argc, char **argv)
 {
