@@ -93,6 +93,11 @@ typedef struct RtBrainSpec {
     const RtPopSpec *pops;
     const RtGroupSpec *groups;
     const RtInputSpec *inputs;
+    /* Nonzero: the brain uses the groups' row_ptr, col and delays arrays in
+     * place instead of copying them, and the caller keeps them alive and
+     * unchanged until rt_brain_destroy. Halves connectivity memory when the
+     * caller (the JIT driver) holds the network anyway. */
+    int borrow_connectivity;
 } RtBrainSpec;
 
 typedef struct RtBrain RtBrain;

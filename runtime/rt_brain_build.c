@@ -78,7 +78,34 @@ static int ring_var(const RtPop *p, const RtRefSpec *r)
     return r->kind == RT_REF_INPUT ? r->slot : p->ninputs + r->slot;
 }
 
-static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtError *err)
+/* The group's CSR rows, columns and per-synapse delays: copied, or used in
+ * place when the spec lends them. */
+static RtStatus build_connectivity(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int borrow,
+                                   RtError *err)
+{
+    RtAllocator *a = &b->alloc;
+    g->borrowed = borrow;
+    if (borrow) {
+        g->s.row_ptr = gs->row_ptr, g->s.col = gs->col, g->s.delay = gs->delays;
+        return RT_OK;
+    }
+    uint64_t *row = rt_alloc_array(a, (size_t)g->n_pre + 1, sizeof(uint64_t));
+    uint32_t *col = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint32_t));
+    g->s.row_ptr = row, g->s.col = col;
+    if (!row || !col)
+        return nomem(err, gs->name);
+    memcpy(row, gs->row_ptr, sizeof(uint64_t) * ((size_t)g->n_pre + 1));
+    memcpy(col, gs->col, sizeof(uint32_t) * gs->n_syn);
+    if (gs->delays) {
+        uint16_t *d = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint16_t));
+        if (!(g->s.delay = d))
+            return nomem(err, gs->name);
+        memcpy(d, gs->delays, sizeof(uint16_t) * gs->n_syn);
+    }
+    return RT_OK;
+}
+
+static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int borrow, RtError *err)
 {
     RtAllocator *a = &b->alloc;
     g->pre = gs->pre, g->post = gs->post, g->n_pre = b->pops[gs->pre].size;
@@ -89,23 +116,15 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, RtErr
     if (!(g->name = rt_alloc(a, name_len + 1)))
         return nomem(err, "a group name");
     memcpy(g->name, gs->name ? gs->name : "", name_len);
-    uint64_t *row = rt_alloc_array(a, (size_t)g->n_pre + 1, sizeof(uint64_t));
-    uint32_t *col = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint32_t));
-    g->s.row_ptr = row, g->s.col = col;
+    RtStatus st = build_connectivity(b, g, gs, borrow, err);
+    if (st)
+        return st;
     g->s.state = rt_alloc_array(a, (size_t)gs->nstates + 1, sizeof(double *));
     g->s.param = rt_alloc_array(a, (size_t)gs->nparams + 1, sizeof(double *));
     g->s.ref = rt_alloc_array(a, (size_t)gs->nrefs + 1, sizeof(double *));
     g->s.ring = rt_alloc_array(a, (size_t)gs->nrefs + 1, sizeof(double *));
-    if (!row || !col || !g->s.state || !g->s.param || !g->s.ref || !g->s.ring)
+    if (!g->s.state || !g->s.param || !g->s.ref || !g->s.ring)
         return nomem(err, gs->name);
-    memcpy(row, gs->row_ptr, sizeof(uint64_t) * ((size_t)g->n_pre + 1));
-    memcpy(col, gs->col, sizeof(uint32_t) * gs->n_syn);
-    if (gs->delays) {
-        uint16_t *d = rt_alloc_array(a, (size_t)gs->n_syn + 1, sizeof(uint16_t));
-        if (!(g->s.delay = d))
-            return nomem(err, gs->name);
-        memcpy(d, gs->delays, sizeof(uint16_t) * gs->n_syn);
-    }
     for (int j = 0; j < gs->nstates; j++)
         if (!(g->s.state[j] = syn_array(a, gs->n_syn, gs->state_init ? gs->state_init[j] : NULL,
                                         gs->state_value[j])))
@@ -167,7 +186,7 @@ RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err
     if (!(b->groups = rt_alloc_array(&b->alloc, (size_t)spec->ngroups + 1, sizeof(RtGroup))))
         return nomem(err, "synapse groups");
     for (uint32_t g = 0; g < spec->ngroups; g++) {
-        RtStatus st = build_group(b, &b->groups[g], &spec->groups[g], err);
+        RtStatus st = build_group(b, &b->groups[g], &spec->groups[g], spec->borrow_connectivity, err);
         if (st)
             return st;
     }
@@ -188,9 +207,11 @@ void rt_brain_free_groups(RtBrain *b)
         rt_free(a, g->s.param);
         rt_free(a, g->s.ref);
         rt_free(a, g->s.ring);   /* the rings themselves belong to the populations */
-        rt_free(a, (void *)g->s.row_ptr);
-        rt_free(a, (void *)g->s.col);
-        rt_free(a, (void *)g->s.delay);
+        if (!g->borrowed) {
+            rt_free(a, (void *)g->s.row_ptr);
+            rt_free(a, (void *)g->s.col);
+            rt_free(a, (void *)g->s.delay);
+        }
         rt_free(a, (void *)g->s.csc_ptr);
         rt_free(a, (void *)g->s.csc_syn);
         rt_free(a, (void *)g->s.csc_pre);

@@ -42,6 +42,7 @@ typedef struct RtGroup {
     int nstates, nparams, nrefs;
     RtSynRowsFn on_pre, on_tick, on_reward, gap;
     RtSynPostFn on_post;
+    int borrowed;           /* s.row_ptr, s.col, s.delay belong to the spec's owner */
 } RtGroup;
 
 typedef struct RtInput {

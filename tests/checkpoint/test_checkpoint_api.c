@@ -69,7 +69,8 @@ static void make_net(Net *n, uint64_t nsyn)
                              .delays = n->delays, .refs = &n->ref, .on_pre = on_pre, .on_reward = on_reward};
     n->input = (RtInputSpec){.kind = RT_INPUT_POISSON, .pop = 0, .rate_hz = 200, .w = 0.6,
                              .until_ms = INFINITY, .stream = 3};
-    n->spec = (RtBrainSpec){1.0, 9, 1, 1, 1, &n->pop, &n->group, &n->input};
+    n->spec = (RtBrainSpec){.dt = 1.0, .seed = 9, .npops = 1, .ngroups = 1, .ninputs = 1,
+                            .pops = &n->pop, .groups = &n->group, .inputs = &n->input};
 }
 
 /* What the outside does at tick t: currents and rewards. */

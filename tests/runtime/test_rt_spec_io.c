@@ -55,7 +55,7 @@ static RtBrainSpec make_spec(RtPopSpec *pops, RtGroupSpec *groups, RtInputSpec *
     inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11};
     inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12};
     inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13};
-    return (RtBrainSpec){0.1, 42, 2, 1, 3, pops, groups, inputs};
+    return (RtBrainSpec){0.1, 42, 2, 1, 3, pops, groups, inputs, 0};
 }
 
 static const RtParamBinding rate_bind[1] = {{RT_BIND_INPUT_RATE, 1, 0}};

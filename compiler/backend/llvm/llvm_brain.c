@@ -211,7 +211,7 @@ static int fill_spec(LlvmBrain *lb, LlvmError *err)
     if (!pops || !groups || !inputs)
         return llvm_fail(err, "out of memory");
     lb->spec = (RtBrainSpec){nir->dt, nir->seed, (uint32_t)nir->npops, (uint32_t)nir->ngroups,
-                             (uint32_t)nir->ninputs, pops, groups, inputs};
+                             (uint32_t)nir->ninputs, pops, groups, inputs, 0};
     for (int p = 0; p < nir->npops; p++)
         if (fill_pop(lb, &pops[p], p, err))
             return -1;
@@ -263,7 +263,11 @@ const RtBrainSpec *llvm_brain_spec(const LlvmBrain *lb) { return &lb->spec; }
 RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err)
 {
     RtError rerr = {0};
-    RtBrain *b = rt_brain_create(&lb->spec, threads, &rerr);
+    /* The brain cannot outlive lb (its kernels live in lb's JIT), nor lb its
+     * Nir: the connectivity can stay where the IR holds it. */
+    RtBrainSpec spec = lb->spec;
+    spec.borrow_connectivity = 1;
+    RtBrain *b = rt_brain_create(&spec, threads, &rerr);
     if (!b)
         llvm_fail(err, "%s", rerr.msg);
     return b;
