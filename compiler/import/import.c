@@ -167,19 +167,29 @@ static void warn_key(Imp *im, const Src *s, const json_t *parent, const char *ke
 
 enum { OPT = 0, REQ = 1 };
 
+/* The field key of obj in *v: 1 if present, 0 if absent and optional, -1
+ * (reported) if absent and required. */
+static int get_field(Imp *im, const Src *s, const json_t *obj, const char *key, int req, const char *what,
+                     json_t **v)
+{
+    *v = json_object_get(obj, key);
+    if (*v)
+        return 1;
+    if (!req)
+        return 0;
+    err_at(im, s, obj, NULL, 0, "%s has no `%s` (required)", what, key);
+    return -1;
+}
+
 /* A number field; returns 1 if present and valid, 0 if absent (dflt), -1 on error. */
 static int get_num(Imp *im, const Src *s, const json_t *obj, const char *key, int req, double dflt, double *out,
                    const char *what)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v;
     *out = dflt;
-    if (!v) {
-        if (req) {
-            err_at(im, s, obj, NULL, 0, "%s has no `%s` (required)", what, key);
-            return -1;
-        }
-        return 0;
-    }
+    int present = get_field(im, s, obj, key, req, what, &v);
+    if (present <= 0)
+        return present;
     if (!json_is_number(v)) {
         err_at(im, s, obj, key, 0, "`%s` of %s must be a number", key, what);
         return -1;
@@ -191,15 +201,11 @@ static int get_num(Imp *im, const Src *s, const json_t *obj, const char *key, in
 static int get_int(Imp *im, const Src *s, const json_t *obj, const char *key, int req, long dflt, long *out,
                    const char *what)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v;
     *out = dflt;
-    if (!v) {
-        if (req) {
-            err_at(im, s, obj, NULL, 0, "%s has no `%s` (required)", what, key);
-            return -1;
-        }
-        return 0;
-    }
+    int present = get_field(im, s, obj, key, req, what, &v);
+    if (present <= 0)
+        return present;
     if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) && fabs(json_real_value(v)) < 1e15) {
         *out = (long)json_real_value(v);
         return 1;
@@ -220,15 +226,11 @@ static int get_int(Imp *im, const Src *s, const json_t *obj, const char *key, in
 static int get_str(Imp *im, const Src *s, const json_t *obj, const char *key, int req, const char **out,
                    const char *what)
 {
-    json_t *v = json_object_get(obj, key);
+    json_t *v;
     *out = NULL;
-    if (!v) {
-        if (req) {
-            err_at(im, s, obj, NULL, 0, "%s has no `%s` (required)", what, key);
-            return -1;
-        }
-        return 0;
-    }
+    int present = get_field(im, s, obj, key, req, what, &v);
+    if (present <= 0)
+        return present;
     if (!json_is_string(v)) {
         err_at(im, s, obj, key, 0, "`%s` of %s must be a string", key, what);
         return -1;
