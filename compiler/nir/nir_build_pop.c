@@ -192,22 +192,31 @@ static double anchor(Builder *b, Ctx *c, int axis, uint64_t j)
 
 /* Positions: the body's instance anchor plus `at (x, y, z)` of `i`, plus
  * the layer's z offset for brain-level populations in a layer. */
+/* Coordinate `axis` of `at (x, y, z)` for n elements: an expression of the
+ * index i within each group of `per`, drawn per element under key. */
+static int eval_coord(Builder *b, Ctx *c, Member *m, int axis, uint32_t per, const char *key, uint64_t n,
+                      NirValues *out)
+{
+    EvalCtx ec;
+    nir_ev_init(&ec, b, c->scope);
+    ec.index_name = "i";
+    ec.index_mod = per;
+    ec.array_len = per;
+    ec.allow_dist = 1;
+    ec.key = key;
+    ec.purpose = axis == 0 ? "x" : axis == 1 ? "y" : "z";
+    int rc = nir_ev_values(&ec, at_coord(m, axis), n, out);
+    nir_ev_done(&ec);
+    return rc;
+}
+
 static int pop_positions(Builder *b, Ctx *c, Member *m, NirPop *p, double layer_z)
 {
     for (int axis = 0; axis < 3; axis++) {
         NirValues *out = &p->pos[axis];
         out->value = 0;
         if (at_coord(m, axis)) {
-            EvalCtx ec;
-            nir_ev_init(&ec, b, c->scope);
-            ec.index_name = "i";
-            ec.index_mod = p->per_instance;
-            ec.array_len = p->per_instance;
-            ec.allow_dist = 1;
-            ec.key = p->path;
-            ec.purpose = axis == 0 ? "x" : axis == 1 ? "y" : "z";
-            int rc = nir_ev_values(&ec, at_coord(m, axis), p->size, out);
-            nir_ev_done(&ec);
+            int rc = eval_coord(b, c, m, axis, p->per_instance, p->path, p->size, out);
             if (rc)
                 return -1;
         }
@@ -315,16 +324,7 @@ static int set_anchors(Builder *b, Ctx *c, Item *it, NirInstSet *s)
     for (int axis = 0; axis < 3 && rc == 0; axis++) {
         if (!at_coord(m, axis))
             continue;
-        EvalCtx ec;
-        nir_ev_init(&ec, b, c->scope);
-        ec.index_name = "i";
-        ec.index_mod = s->per_parent;
-        ec.array_len = s->per_parent;
-        ec.allow_dist = 1;
-        ec.key = s->path;
-        ec.purpose = axis == 0 ? "x" : axis == 1 ? "y" : "z";
-        rc = nir_ev_values(&ec, at_coord(m, axis), s->count, &local[axis]);
-        nir_ev_done(&ec);
+        rc = eval_coord(b, c, m, axis, s->per_parent, s->path, s->count, &local[axis]);
     }
     int grid = c->set < 0 && !m->pos[0] && !m->pos[1] && !m->pos[2];
     for (int axis = 0; axis < 3 && rc == 0; axis++) {
