@@ -11,6 +11,7 @@
 #include "driver/import_cmd.h"
 #include "import/import.h"
 #include "driver/checkpoint_opts.h"
+#include "driver/export_db.h"
 #include "driver/link.h"
 #include "driver/record.h"
 #include "driver/run_brain.h"
@@ -129,6 +130,12 @@ static const Command commands[] = {
      "blocks/sub_components) and in the -I folders. check, ir, run and build also\n"
      "take FILE.json directly, with the recipe's seed unless --seed is given\n"
      "(docs/import.md).\n"},
+    {"export-db", "brainc export-db FILE -o OUT.db [--brain NAME] [--preset P] [-D name=value]... [--seed S]",
+     "Checks FILE (.brain or .json), builds its brain's network as `ir` does and\n"
+     "writes it as an inner-models-v8 SQLite brain DB (neurons, synapses, body_map,\n"
+     "sensor_map), so that tools made for that engine read it. OUT is written\n"
+     "atomically (nothing on errors). Models with no inner-models-v8 equivalent\n"
+     "are written under their own name, with a warning (docs/import.md).\n"},
     {"help", "brainc help [COMMAND]", "Shows the commands, or the help of one command.\n"},
 };
 
@@ -143,6 +150,7 @@ static void print_usage(FILE *out)
             "  build FILE -o OUT  compile a program's brain into a standalone executable\n"
             "  inspect FILE.db  summarise a checkpoint\n"
             "  import FILE.json  turn inner-models-v8 JSON into .brain source\n"
+            "  export-db FILE -o OUT.db  write a brain as an inner-models-v8 brain DB\n"
             "  help [CMD]     show help\n"
             "  --version      print the version\n\n"
             "common options: -I DIR (import search path), --max-errors N\n"
@@ -350,6 +358,8 @@ static int parse_args(int argc, char **argv, Options *o)
         return usage_error("`%s` needs an input file", o->command);
     if (strcmp(o->command, "build") == 0 && !o->output)
         return usage_error("`build` needs -o OUT%s", "");
+    if (strcmp(o->command, "export-db") == 0 && !o->output)
+        return usage_error("`export-db` needs -o OUT.db%s", "");
     return 0;
 }
 
@@ -446,12 +456,26 @@ static void warn_not_executed_members(Diag *diag, const Member *m)
     }
 }
 
+static int has_prune(const NirStmt *s)
+{
+    for (; s; s = s->next)
+        if (s->kind == NS_PRUNE || has_prune(s->body) || has_prune(s->orelse))
+            return 1;
+    return 0;
+}
+
 /* Records other than spikes are written only with --out DIR. */
 static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir, const Options *o)
 {
     const Decl *d = program_find_decl(prog, nir->brain);
     if (d)
         warn_not_executed_members(diag, d->members);
+    for (int k = 0; k < nir->nsyn_models; k++) {
+        const NirSynapseModel *m = &nir->syn_models[k];
+        if (has_prune(m->on_pre) || has_prune(m->on_post) || has_prune(m->on_reward) || has_prune(m->update))
+            diag_warning(diag, m->loc, "not executed yet: `prune` in synapse `%s` (no synapse is removed)",
+                         m->name);
+    }
     const char *hint = strcmp(o->command, "run") == 0 ? " (give --out DIR to write it)" : "";
     for (int r = 0; !o->out_dir && r < nir->nrecords; r++)
         if (nir->records[r].kind != NIR_REC_SPIKES) /* spikes: --record spikes=FILE has them all */
@@ -633,6 +657,16 @@ static int build_command(Program *prog, Nir *nir, Diag *diag, Options *o)
 
 static int cmd_build(Options *o, Diag *diag) { return with_network(o, diag, build_command); }
 
+/* ---- export-db ------------------------------------------------------------ */
+
+static int export_command(Program *prog, Nir *nir, Diag *diag, Options *o)
+{
+    (void)prog;
+    return export_db(nir, o->output, diag);
+}
+
+static int cmd_export_db(Options *o, Diag *diag) { return with_network(o, diag, export_command); }
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 3) {
@@ -684,6 +718,8 @@ int main(int argc, char **argv)
             rc = cmd_run(&o, &diag);
         else if (strcmp(cmd, "build") == 0)
             rc = cmd_build(&o, &diag);
+        else if (strcmp(cmd, "export-db") == 0)
+            rc = cmd_export_db(&o, &diag);
         else
             rc = cmd_ir(&o, &diag);
         diag_finish(&diag);

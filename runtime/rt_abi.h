@@ -26,6 +26,16 @@ typedef struct RtPopState {
 #define FIELDNO_POPSTATE_PARAM 2
     double *refr_left;  /* [size] ms of refractory period left; NULL without `refractory` */
 #define FIELDNO_POPSTATE_REFR_LEFT 3
+    /* What `random()` in model code is keyed by (rt_random): the network
+     * seed, this population's stream and the tick being computed; set by the
+     * runtime (tick before every update). Zero-initialised callers get a
+     * fixed, valid stream. */
+    uint64_t seed;
+#define FIELDNO_POPSTATE_SEED 4
+    uint64_t stream;
+#define FIELDNO_POPSTATE_STREAM 5
+    uint64_t tick;
+#define FIELDNO_POPSTATE_TICK 6
 } RtPopState;
 
 /* What the kernels of a whole brain (llvm_brain) are passed: an RtPopState
@@ -37,7 +47,7 @@ typedef struct RtPopState {
 typedef struct RtPopKernelState {
     RtPopState s;
     double **slot;      /* [ninputs + nstates]: this tick's ring slot, NULL without a ring */
-#define FIELDNO_POPSTATE_SLOT 4 /* as a flat struct of the five pointers */
+#define FIELDNO_POPSTATE_SLOT 7 /* as a flat struct: RtPopState's seven fields, then slot */
 } RtPopKernelState;
 
 /* Updates neurons [begin, end) for the tick starting at time t (ms),
@@ -85,6 +95,10 @@ typedef struct RtGroupState {
 #define FIELDNO_GROUPSTATE_RING_LEN 10
     uint32_t n_post;          /* neurons of the post population */
 #define FIELDNO_GROUPSTATE_N_POST 11
+    uint64_t seed;            /* `random()` in synapse code: network seed ... */
+#define FIELDNO_GROUPSTATE_SEED 12
+    uint64_t stream;          /* ... and this group's stream (rt_random) */
+#define FIELDNO_GROUPSTATE_STREAM 13
 } RtGroupState;
 
 /* Runs a per-synapse handler over the CSR rows of pre neurons
@@ -96,5 +110,19 @@ typedef void (*RtSynRowsFn)(const RtGroupState *g, uint32_t pre_begin, uint32_t 
 
 /* Runs `on post` for the incoming synapses of post neuron `post`. */
 typedef void (*RtSynPostFn)(const RtGroupState *g, uint32_t post, uint64_t tick);
+
+/* ---- random() in model code -------------------------------------------- */
+
+/* The value of `random()` (docs/language.md §2.3): uniform in [0, 1) on the
+ * 2^-53 grid, one Philox4x32-10 block keyed by seed with the counter made
+ * of (stream, index, tick, site). index: the neuron (or synapse id); site:
+ * which `random()` call of the model, in source order. A pure function, so
+ * kernels on any thread or backend (compiled or interpreted) agree. Compiled
+ * kernels call it by this name (rt_random.c). */
+double rt_random(uint64_t seed, uint64_t stream, uint64_t index, uint64_t tick, uint32_t site);
+
+/* The stream of a population or synapse group: its name, hashed, mixed with
+ * its position. */
+uint64_t rt_random_stream(const char *name, uint64_t position);
 
 #endif /* BR_RT_ABI_H */

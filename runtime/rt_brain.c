@@ -23,6 +23,8 @@ static RtStatus build_pop(RtBrain *b, RtPop *p, const RtPopSpec *ps, RtError *er
     p->size = ps->size;
     p->nstates = ps->nstates, p->ninputs = ps->ninputs, p->nparams = ps->nparams;
     p->update = ps->update;
+    p->s.seed = b->seed;
+    p->s.stream = rt_random_stream(ps->name, (uint64_t)(p - b->pops));
     p->s.state = rt_alloc_array(a, (size_t)ps->nstates + 1, sizeof(double *));
     p->s.input = rt_alloc_array(a, (size_t)ps->ninputs + 1, sizeof(double *));
     p->s.param = rt_alloc_array(a, (size_t)ps->nparams + 1, sizeof(double *));

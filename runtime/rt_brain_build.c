@@ -112,6 +112,8 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int b
     g->nstates = gs->nstates, g->nparams = gs->nparams, g->nrefs = gs->nrefs;
     g->on_pre = gs->on_pre, g->on_post = gs->on_post, g->on_tick = gs->on_tick;
     g->on_reward = gs->on_reward, g->gap = gs->gap;
+    g->s.seed = b->seed;
+    g->s.stream = rt_random_stream(gs->name, ((uint64_t)1 << 32) + (uint64_t)(g - b->groups));
     size_t name_len = strlen(gs->name ? gs->name : "");
     if (!(g->name = rt_alloc(a, name_len + 1)))
         return nomem(err, "a group name");

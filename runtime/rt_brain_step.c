@@ -81,9 +81,10 @@ static void collect_spikes(RtPop *p)
     p->total_spikes += n;
 }
 
-static void update_neurons(RtBrain *b, double t)
+static void update_neurons(RtBrain *b, uint64_t tick, double t)
 {
     for (uint32_t p = 0; p < b->npops; p++) {
+        b->pops[p].s.tick = tick;
         UpdateJob job = {&b->pops[p], t};
         rt_parallel_for(b->pool, b->pops[p].size, update_range, &job);
         collect_spikes(&b->pops[p]);
@@ -144,7 +145,7 @@ static RtStatus one_tick(RtBrain *b, RtError *err)
         drain_rings(&b->pops[p], tick);
     rt_brain_apply_inputs(b, tick);
     run_all_rows(b, ROWS_GAP, tick, 0);
-    update_neurons(b, (double)tick * b->dt);
+    update_neurons(b, tick, (double)tick * b->dt);
     run_spike_handlers(b, tick, 0);
     run_spike_handlers(b, tick, 1);
     run_all_rows(b, ROWS_TICK, tick, 0);

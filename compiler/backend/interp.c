@@ -21,6 +21,7 @@ double interp_expr(const NirExpr *e, const InterpEnv *env)
     case NX_DT: return env->dt;
     case NX_REF: return env->ref ? *env->ref[e->slot] : 0;
     case NX_REWARD: return env->reward;
+    case NX_RANDOM: return rt_random(env->seed, env->stream, env->index, env->tick, (uint32_t)e->slot);
     case NX_UNARY: return nir_op_apply(e->op, interp_expr(e->a, env), 0);
     case NX_BINARY: return nir_op_apply(e->op, interp_expr(e->a, env), interp_expr(e->b, env));
     case NX_COND:
@@ -248,6 +249,7 @@ static int after_integration(const NirNeuronModel *m, InterpEnv *env, const doub
 static int neuron_update(const NirNeuronModel *m, const NirPop *pop, const LlvmPopState *s,
                          uint32_t k, InterpEnv *env, Scratch *w, uint8_t *spiked)
 {
+    env->index = k;
     for (int j = 0; j < m->nparams; j++)
         w->param[j] = nir_value_at(&pop->params[j], k);
     for (int j = 0; j < m->nstates; j++)
@@ -300,7 +302,8 @@ int interp_pop_update(const NirNeuronModel *m, const NirPop *pop, const LlvmPopS
         snprintf(err, errsize, "out of memory");
         return -1;
     }
-    InterpEnv env = {.param = w.param, .state = w.state, .input = w.input, .local = w.local, .t = t, .dt = dt};
+    InterpEnv env = {.param = w.param, .state = w.state, .input = w.input, .local = w.local, .t = t, .dt = dt,
+                   .seed = s->seed, .stream = s->stream, .tick = s->tick};
     int rc = 0;
     for (uint32_t k = begin; k < end && rc == 0; k++)
         rc = neuron_update(m, pop, s, k, &env, &w, spiked);

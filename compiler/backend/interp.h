@@ -5,7 +5,8 @@
  * semantics below; the LLVM kernels (llvm/llvm_neuron.c) must follow it
  * operation by operation.
  *
- * Expressions: doubles; booleans are 0/1; `a % b` is floored,
+ * Expressions: doubles; random() is rt_random(s->seed, s->stream, k,
+ * s->tick, site) for neuron k (runtime/rt_abi.h); booleans are 0/1; `a % b` is floored,
  * a - b*floor(a/b) (as nir_op_apply: (i - 1) % n stays in 0..n-1);
  * `and`/`or` test != 0; `if c then a else b` tests c != 0;
  * sign(x) = (x > 0) - (x < 0); heaviside(x) = x > 0; min/max are fmin/fmax;
@@ -45,6 +46,8 @@ typedef struct InterpEnv {
     double t, dt;
     double *const *ref;   /* synapse code: [nrefs] pointers to pre.X / post.X; NULL in neurons */
     double reward;        /* synapse code: the amount in `on reward` */
+    /* random(): rt_random(seed, stream, index, tick, site) (rt_abi.h) */
+    uint64_t seed, stream, index, tick;
 } InterpEnv;
 
 double interp_expr(const NirExpr *e, const InterpEnv *env);

@@ -60,6 +60,7 @@ typedef enum {
     NX_BINARY, /* a op b */
     NX_COND,   /* a ? b : c */
     NX_CALL,   /* fn(a[, b[, c]]) */
+    NX_RANDOM, /* random(): slot = the call site, numbered from 0 in source order per model */
 } NirExprKind;
 
 /* Math functions, in the order of language.md §2.2. */
@@ -94,7 +95,7 @@ struct NirExpr {
     NirExprKind kind;
     Op op;        /* NX_UNARY (OP_NEG, OP_NOT), NX_BINARY */
     NirFn fn;     /* NX_CALL */
-    int slot;     /* NX_PARAM .. NX_REF */
+    int slot;     /* NX_PARAM .. NX_REF; NX_RANDOM: the site */
     double value; /* NX_CONST; booleans are 0 / 1 */
     NirExpr *a, *b, *c;
 };

@@ -125,6 +125,7 @@ typedef struct Lower {
     int in_reward;
     NirSynRef *refs;
     int nrefs, caprefs;
+    int nrandom; /* random() sites so far */
 } Lower;
 
 static int names_find(const Names *s, const char *name)
@@ -290,6 +291,8 @@ static NirExpr *fold_binary(Lower *L, Op op, NirExpr *a, NirExpr *b)
 
 static NirExpr *lower_call(Lower *L, Expr *e)
 {
+    if (e->str && strcmp(e->str, "random") == 0 && !e->args)
+        return var_node(L, NX_RANDOM, L->nrandom++);
     int fn = nir_fn_lookup(e->str);
     if (fn < 0) {
         if (nir_ev_is_distribution(e->str))

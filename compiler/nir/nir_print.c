@@ -58,6 +58,7 @@ static void print_var(NirExprKind kind, int slot, const Names *n, FILE *out)
     case NX_T: fputs("t", out); break;
     case NX_DT: fputs("dt", out); break;
     case NX_REWARD: fputs("reward", out); break;
+    case NX_RANDOM: fputs("random()", out); break; /* sites: in source order */
     default: fputs("?", out); break;
     }
 }

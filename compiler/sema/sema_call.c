@@ -1,6 +1,7 @@
 /* sema_call.c - calls in expressions (§2.2, §2.3): math functions and
  * distributions, their arity and argument names, and where distributions
- * may appear (only where a value is drawn per neuron or synapse). */
+ * may appear (only where a value is drawn per neuron or synapse) and where
+ * `random()` may (update blocks and synapse handlers: a draw per run). */
 #include "sema_internal.h"
 #include <string.h>
 
@@ -118,6 +119,15 @@ Type call_check(Ctx *c, Expr *e)
     }
     Arg *slots[3] = {NULL, NULL, NULL};
     int bound = bind_call(c, e, f, slots);
+    if (strcmp(f->name, "random") == 0 && !(c->flags & CX_RANDOM)) {
+        diag_error(c->s->diag, e->loc, "`random()` cannot be used in %s; it draws a new value "
+                                       "each time it runs, so it is allowed only in `update` "
+                                       "blocks and synapse handlers%s",
+                   c->where ? c->where : "this place",
+                   (c->flags & CX_DIST) ? " (draw a value once per element with `uniform(0, 1)`)"
+                                        : "");
+        return TY_UNKNOWN;
+    }
     if (!f->dist)
         return result;
     if (bound && args_ok)

@@ -106,6 +106,7 @@ enum {
     CX_PREPOST = 1u << 5,   /* `pre.x`, `post.x` (inside a synapse) */
     CX_HANDLER = 1u << 6,   /* `deliver`, `prune` (synapse `on` handlers) */
     CX_STR = 1u << 7,       /* strings */
+    CX_RANDOM = 1u << 8,    /* `random()` (update blocks, synapse handlers) */
 };
 
 typedef struct Ctx {

@@ -234,7 +234,7 @@ static void on_check(Sema *s, DeclInfo *info, Member *m, Member **events)
     if (ev >= 0 && !member_once(s, &events[ev], m,
                                 arena_printf(s->arena, "a handler `on %s`", names[ev])))
         return;
-    unsigned flags = CX_PREPOST | CX_HANDLER | (ev == 2 ? CX_REWARD : 0);
+    unsigned flags = CX_PREPOST | CX_HANDLER | CX_RANDOM | (ev == 2 ? CX_REWARD : 0);
     Ctx c = ctx_make(s, info->decl, info->members, flags, "a handler");
     stmts_check(&c, m->body);
 }
@@ -279,6 +279,7 @@ static void member_check(Sema *s, DeclInfo *info, Member *m, Once *once)
     case M_UPDATE:
         member_once(s, &once->update, m, "an `update` block");
         c.where = "an update block";
+        c.flags |= CX_RANDOM;
         stmts_check(&c, m->body);
         break;
     case M_DECAY: decay_check(s, info, m); break;

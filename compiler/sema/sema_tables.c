@@ -17,6 +17,7 @@ static const FuncSpec funcs[] = {
     {"uniform", 1, {"lo", "hi"}},       {"normal", 1, {"mean", "sd"}},
     {"lognormal", 1, {"mu", "sigma"}},  {"exponential", 1, {"mean"}},
     {"uniform_int", 1, {"lo", "hi"}},   {"bernoulli", 1, {"p"}},
+    {"random", 0, {NULL}}, /* §2.3: a fresh draw per evaluation (sema_call.c) */
 };
 
 #define NFUNCS ((int)(sizeof funcs / sizeof funcs[0]))
@@ -35,7 +36,7 @@ const char *const *func_names(void)
         "exp", "log", "log10", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sinh", "cosh",
         "atan", "floor", "ceil", "round", "sign", "heaviside", "pow", "atan2", "min", "max",
         "clamp", "uniform", "normal", "lognormal", "exponential", "uniform_int", "bernoulli",
-        NULL,
+        "random", NULL,
     };
     return names;
 }

@@ -75,7 +75,7 @@ static void ref_pop_init(RefPop *r, const NirPop *p)
     r->u = nir_value_at(&p->state[1], 0);
     r->I = 0;
     r->state[0] = &r->v, r->state[1] = &r->u, r->input[0] = &r->I;
-    r->s = (LlvmPopState){r->state, r->input, NULL, NULL};
+    r->s = (LlvmPopState){r->state, r->input, NULL, NULL, 0, 0, 0};
 }
 
 static void test_delay_against_reference(void)

@@ -83,6 +83,24 @@ static LLVMValueRef emit_call(LlvmGen *g, const NirExpr *e)
     }
 }
 
+/* random(): a call of the runtime's rt_random (rt_abi.h), declared once. */
+static LLVMValueRef emit_random(LlvmGen *g, const NirExpr *e)
+{
+    LLVMTypeRef params[5] = {g->i64, g->i64, g->i64, g->i64, g->i32};
+    LLVMTypeRef fty = LLVMFunctionType(g->f64, params, 5, 0);
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, "rt_random");
+    if (!fn) {
+        fn = LLVMAddFunction(g->mod, "rt_random", fty);
+        unsigned kind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+    }
+    LLVMValueRef zero = LLVMConstInt(g->i64, 0, 0);
+    LLVMValueRef args[5] = {g->rng_seed ? g->rng_seed : zero, g->rng_stream ? g->rng_stream : zero,
+                            g->rng_index ? g->rng_index : zero, g->rng_tick ? g->rng_tick : zero,
+                            LLVMConstInt(g->i32, (unsigned long long)e->slot, 0)};
+    return LLVMBuildCall2(g->b, fty, fn, args, 5, "random");
+}
+
 /* ---- operators --------------------------------------------------------------- */
 
 static LLVMValueRef emit_compare(LlvmGen *g, Op op, LLVMValueRef a, LLVMValueRef b)
@@ -160,6 +178,7 @@ LLVMValueRef llvm_expr(LlvmGen *g, const NirExpr *e)
         return select3(g, c, a, llvm_expr(g, e->c));
     }
     case NX_CALL: return emit_call(g, e);
+    case NX_RANDOM: return emit_random(g, e);
     }
     return llvm_const(g, 0);
 }

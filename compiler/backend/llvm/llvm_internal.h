@@ -58,6 +58,8 @@ struct LlvmGen {
     LLVMValueRef *input;  /* [ninputs] allocas */
     LLVMValueRef *local;  /* [nlocals] allocas */
     LLVMValueRef t;       /* time seen by expressions (per substep / stage) */
+    /* random(): the i64 arguments of rt_random (rt_abi.h); NULL: none (0 is used) */
+    LLVMValueRef rng_seed, rng_stream, rng_index, rng_tick;
     /* Synapse code only (llvm_synapse.c); NULL in neuron kernels. */
     LLVMValueRef *ref;    /* [nrefs] pointers to the pre/post neuron's variables */
     LLVMValueRef reward;  /* the amount, in `on reward` */

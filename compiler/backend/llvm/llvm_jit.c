@@ -5,7 +5,10 @@
 #include "llvm_cache.h"
 #include "llvm_internal.h"
 #include <llvm-c/LLJIT.h>
+#include "rt_abi.h"
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct LlvmJit {
     LLVMOrcLLJITRef jit;
@@ -20,7 +23,15 @@ static int add_process_symbols(LLVMOrcLLJITRef jit, LlvmError *err)
     if (llvm_check(e, "JIT symbol search", err))
         return -1;
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen); /* takes gen */
-    return 0;
+    /* The runtime functions kernels call (random()): brainc links brainrt
+     * statically, so they are defined here rather than searched for. */
+    __typeof__(*(LLVMOrcCSymbolMapPairs)0) rt[1]; /* the pair's name differs by LLVM version */
+    memset(rt, 0, sizeof rt);
+    rt[0].Name = LLVMOrcLLJITMangleAndIntern(jit, "rt_random");
+    rt[0].Sym.Address = (uint64_t)(uintptr_t)&rt_random;
+    rt[0].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+    e = LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(jit), LLVMOrcAbsoluteSymbols(rt, 1));
+    return llvm_check(e, "defining the runtime's symbols", err);
 }
 
 LlvmJit *llvm_jit_create(LlvmError *err)

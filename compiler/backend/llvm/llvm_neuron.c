@@ -111,12 +111,13 @@ static void declare_loop_fn(Kernel *kn, const char *name)
     LlvmGen *g = &kn->g;
     const NirNeuronModel *md = g->model;
     int nptr = md->nstates + md->ninputs + nparam_arrays(md, kn->pop) + (md->refractory != NULL) + nfused(kn) + 1;
-    LLVMTypeRef *args = calloc((size_t)nptr + 3, sizeof *args);
+    LLVMTypeRef *args = calloc((size_t)nptr + 6, sizeof *args);
     for (int a = 0; a < nptr; a++)
         args[a] = a == nptr - 1 ? LLVMPointerType(g->i8, 0) : g->ptr;
     args[nptr] = args[nptr + 1] = g->i32;
     args[nptr + 2] = g->f64;
-    kn->fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), args, (unsigned)nptr + 3, 0));
+    args[nptr + 3] = args[nptr + 4] = args[nptr + 5] = g->i64; /* seed, stream, tick */
+    kn->fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), args, (unsigned)nptr + 6, 0));
     free(args);
     LLVMSetLinkage(kn->fn, LLVMInternalLinkage);
     add_attr(g, kn->fn, LLVMAttributeFunctionIndex, "alwaysinline");
@@ -141,6 +142,9 @@ static void declare_loop_fn(Kernel *kn, const char *name)
     name_value(LLVMGetParam(kn->fn, a), "", "begin");
     name_value(LLVMGetParam(kn->fn, a + 1), "", "end");
     name_value(g->t = LLVMGetParam(kn->fn, a + 2), "", "t");
+    name_value(g->rng_seed = LLVMGetParam(kn->fn, a + 3), "", "seed");
+    name_value(g->rng_stream = LLVMGetParam(kn->fn, a + 4), "", "stream");
+    name_value(g->rng_tick = LLVMGetParam(kn->fn, a + 5), "", "tick");
 }
 
 /* ---- per neuron -------------------------------------------------------------- */
@@ -306,11 +310,12 @@ static int emit_loop(Kernel *kn, LlvmError *err)
     unsigned nargs = LLVMCountParams(kn->fn);
     LLVMPositionBuilderAtEnd(g->b, entry);
     emit_allocas(kn);
-    LLVMValueRef begin = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, nargs - 3), g->i64, "");
-    LLVMValueRef end = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, nargs - 2), g->i64, "");
+    LLVMValueRef begin = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, nargs - 6), g->i64, "");
+    LLVMValueRef end = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, nargs - 5), g->i64, "");
     LLVMBuildBr(g->b, cond);
     LLVMPositionBuilderAtEnd(g->b, cond);
     kn->k = LLVMBuildPhi(g->b, g->i64, "k");
+    g->rng_index = kn->k;
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, kn->k, end, ""), body, done);
     LLVMPositionBuilderAtEnd(g->b, body);
     if (emit_neuron(kn, err))
@@ -334,9 +339,9 @@ static LLVMTypeRef pop_state_type(LlvmGen *g)
     if (ty)
         return ty;
     LLVMTypeRef p = LLVMPointerType(g->ptr, 0);
-    LLVMTypeRef fields[5] = {p, p, p, g->ptr, p}; /* FIELDNO_POPSTATE_* order */
+    LLVMTypeRef fields[8] = {p, p, p, g->ptr, g->i64, g->i64, g->i64, p}; /* FIELDNO_POPSTATE_* order */
     ty = LLVMStructCreateNamed(g->ctx, "struct.LlvmPopState");
-    LLVMStructSetBody(ty, fields, 5, 0);
+    LLVMStructSetBody(ty, fields, 8, 0);
     return ty;
 }
 
@@ -384,6 +389,9 @@ static void emit_entry_fn(Kernel *kn, const char *name)
     call[a++] = LLVMGetParam(fn, 1);
     call[a++] = LLVMGetParam(fn, 2);
     call[a++] = LLVMGetParam(fn, 3);
+    static const unsigned rng_fields[3] = {FIELDNO_POPSTATE_SEED, FIELDNO_POPSTATE_STREAM, FIELDNO_POPSTATE_TICK};
+    for (int r = 0; r < 3; r++)
+        call[a++] = LLVMBuildLoad2(g->b, g->i64, LLVMBuildStructGEP2(g->b, st, s, rng_fields[r], ""), "");
     LLVMBuildCall2(g->b, LLVMGlobalGetValueType(kn->fn), kn->fn, call, n, "");
     LLVMBuildRetVoid(g->b);
     free(call);

@@ -141,10 +141,10 @@ static LLVMTypeRef group_state_type(SynKernel *kn)
     LLVMTypeRef ty = LLVMGetTypeByName2(g->ctx, "struct.RtGroupState");
     if (ty)
         return ty;
-    LLVMTypeRef f[12] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
-                         kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32};
+    LLVMTypeRef f[14] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
+                         kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32, g->i64, g->i64};
     ty = LLVMStructCreateNamed(g->ctx, "struct.RtGroupState");
-    LLVMStructSetBody(ty, f, 12, 0);
+    LLVMStructSetBody(ty, f, 14, 0);
     return ty;
 }
 
@@ -215,6 +215,9 @@ static void load_arrays(SynKernel *kn, const int *delivered)
         if (delivered && delivered[r])
             kn->ring_arr[r] = load_table(kn, FIELDNO_GROUPSTATE_RING, r);
     }
+    g->rng_seed = load_field(kn, FIELDNO_GROUPSTATE_SEED, g->i64, "seed");
+    g->rng_stream = load_field(kn, FIELDNO_GROUPSTATE_STREAM, g->i64, "stream");
+    g->rng_tick = kn->tick;
     LLVMValueRef tick_f = LLVMBuildUIToFP(g->b, kn->tick, g->f64, "");
     g->t = LLVMBuildFMul(g->b, tick_f, llvm_const(g, g->dt), "t");
 }
@@ -330,7 +333,7 @@ static void emit_loop(SynKernel *kn, LLVMValueRef begin, LLVMValueRef end, LoopB
 /* Synapse k of the current row. */
 static void row_synapse(SynKernel *kn, LLVMValueRef k)
 {
-    kn->k = k;
+    kn->k = kn->g.rng_index = k;
     kn->post = LLVMBuildZExt(kn->g.b, load_elem(kn, kn->g.i32, kn->col, k), kn->g.i64, "post");
     emit_synapse(kn);
 }
@@ -347,7 +350,7 @@ static void row(SynKernel *kn, LLVMValueRef i)
 /* Entry e of the post neuron's CSC list. */
 static void incoming_synapse(SynKernel *kn, LLVMValueRef e)
 {
-    kn->k = load_elem(kn, kn->g.i64, kn->csc_syn, e);
+    kn->k = kn->g.rng_index = load_elem(kn, kn->g.i64, kn->csc_syn, e);
     kn->pre = LLVMBuildZExt(kn->g.b, load_elem(kn, kn->g.i32, kn->csc_pre, e), kn->g.i64, "pre");
     emit_synapse(kn);
 }
