@@ -346,6 +346,5 @@ int main(void)
     test_delay_against_reference();
     test_determinism();
     test_stdp_against_rule();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report(NULL);
 }

@@ -12,24 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static int rt_test_passed, rt_test_failed;
-
-#define CHECK(cond, ...)                                    \
-    do {                                                    \
-        if (cond) {                                         \
-            ++rt_test_passed;                               \
-        } else {                                            \
-            ++rt_test_failed;                               \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-            printf(__VA_ARGS__);                            \
-            printf("\n");                                   \
-        }                                                   \
-    } while (0)
+#include "../check.h"
 
 static inline int rt_test_report(void)
 {
-    printf("%d passed, %d failed\n", rt_test_passed, rt_test_failed);
-    return rt_test_failed != 0;
+    return check_report(NULL);
 }
 
 /* SplitMix64: reference data for the tests, never the runtime's RNG. */

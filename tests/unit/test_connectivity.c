@@ -10,19 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                          \
-    do {                                                          \
-        if (cond) {                                               \
-            ++passed;                                             \
-        } else {                                                  \
-            ++failed;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-            printf(__VA_ARGS__);                                  \
-            printf("\n");                                         \
-        }                                                         \
-    } while (0)
+#include "../check.h"
 
 static BrConnRule rule(BrConnKind kind, double p, uint32_t k, int same_population, int allow_self)
 {
@@ -481,6 +469,5 @@ int main(void)
     test_determinism();
     test_csr();
     test_errors();
-    printf("test_connectivity: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report("test_connectivity");
 }

@@ -7,19 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                          \
-    do {                                                          \
-        if (cond) {                                               \
-            ++passed;                                             \
-        } else {                                                  \
-            ++failed;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-            printf(__VA_ARGS__);                                  \
-            printf("\n");                                         \
-        }                                                         \
-    } while (0)
+#include "../check.h"
 
 #define N_DRAWS 1000000
 
@@ -320,6 +308,5 @@ int main(void)
     test_normal();
     test_below();
     test_geometric();
-    printf("test_philox: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report("test_philox");
 }
