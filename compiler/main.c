@@ -19,6 +19,7 @@
 #include "front/loader.h"
 #include "nir/nir.h"
 #include "sema/sema.h"
+#include "rt_parse.h"
 #include "rt_brain.h"
 #include "rt_progress.h"
 #include "rt_spec_io.h"
@@ -174,31 +175,6 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Parses a whole string as a finite number. */
-static int parse_number(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno == ERANGE || v != v || v - v != 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* -D name=value */
 static int add_define(Options *o, const char *arg)
 {
@@ -208,7 +184,7 @@ static int add_define(Options *o, const char *arg)
     if (o->ndefines == MAX_DEFINES)
         return usage_error("too many -D options (at most 256)%s", "");
     double v;
-    if (parse_number(eq + 1, &v) != 0)
+    if (rt_parse_number(eq + 1, &v) != 0)
         return usage_error("-D value must be a number: `%s`", arg);
     size_t n = (size_t)(eq - arg);
     char *name = malloc(n + 1); /* freed at the end of main */
@@ -305,7 +281,7 @@ static int parse_args(int argc, char **argv, Options *o)
                 return usage_error("too many -I options%s", "");
             o->search[o->nsearch++] = v;
         } else if (is_option(a, "--seed")) {
-            if (!(v = option_value(argc, argv, &i, "--seed")) || parse_u64(v, &o->seed))
+            if (!(v = option_value(argc, argv, &i, "--seed")) || rt_parse_u64(v, &o->seed))
                 return usage_error("--seed needs a non-negative integer%s", "");
             o->seed_given = 1;
         } else if (is_option(a, "--preset")) {
@@ -317,11 +293,11 @@ static int parse_args(int argc, char **argv, Options *o)
                 return usage_error("--brain needs a name%s", "");
             o->brain = v;
         } else if (is_option(a, "--ticks")) {
-            if (!(v = option_value(argc, argv, &i, "--ticks")) || parse_u64(v, &o->ticks))
+            if (!(v = option_value(argc, argv, &i, "--ticks")) || rt_parse_u64(v, &o->ticks))
                 return usage_error("--ticks needs a non-negative integer%s", "");
         } else if (is_option(a, "--threads")) {
             uint64_t n;
-            if (!(v = option_value(argc, argv, &i, "--threads")) || parse_u64(v, &n) || n < 1 ||
+            if (!(v = option_value(argc, argv, &i, "--threads")) || rt_parse_u64(v, &n) || n < 1 ||
                 n > 1024)
                 return usage_error("--threads needs a number from 1 to 1024%s", "");
             o->threads = (unsigned)n;
@@ -344,7 +320,7 @@ static int parse_args(int argc, char **argv, Options *o)
             o->output = v;
         } else if (is_option(a, "--max-errors")) {
             uint64_t n;
-            if (!(v = option_value(argc, argv, &i, "--max-errors")) || parse_u64(v, &n) ||
+            if (!(v = option_value(argc, argv, &i, "--max-errors")) || rt_parse_u64(v, &n) ||
                 n > 100000)
                 return usage_error("--max-errors needs a number (0 = no limit)%s", "");
             o->max_errors = (int)n;

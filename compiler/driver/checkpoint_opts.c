@@ -2,6 +2,7 @@
  * (checkpoint_opts.h). The runtime does the work (rt_checkpoint.h); this
  * file turns flags and the program into its arguments. */
 #include "driver/checkpoint_opts.h"
+#include "rt_parse.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +22,10 @@ static const char *value_of(int argc, char **argv, int *i, const char *opt, int 
     return NULL;
 }
 
+/* A positive count. */
 static int parse_count(const char *s, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE || v == 0)
-        return -1;
-    *out = v;
-    return 0;
+    return rt_parse_u64(s, out) || *out == 0 ? -1 : 0;
 }
 
 int checkpoint_parse_option(CheckpointOptions *c, int argc, char **argv, int *i, char *msg, size_t size)

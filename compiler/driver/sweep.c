@@ -3,6 +3,7 @@
  * then run on worker threads: worker t runs variants t, t + K, ...; each
  * brain is its own value, so the workers share nothing mutable. */
 #include "driver/sweep.h"
+#include "rt_parse.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,12 +22,11 @@ static char *copy_n(const char *s, size_t n)
 
 static int parse_value(Sweep *sw, const char *s, size_t n, char *msg, size_t size)
 {
-    char *text = copy_n(s, n), *end;
+    char *text = copy_n(s, n);
     if (!text)
         return snprintf(msg, size, "out of memory"), -1;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (!n || *end || errno == ERANGE || v != v || v - v != 0) {
+    double v;
+    if (!n || rt_parse_number(text, &v)) {
         snprintf(msg, size, "--sweep value must be a number: `%s`", text);
         free(text);
         return -1;

@@ -11,6 +11,7 @@
  * line, 3 internal error (a corrupt embedded network). */
 #include "rt_brain.h"
 #include "rt_checkpoint.h"
+#include "rt_parse.h"
 #include "rt_progress.h"
 #include "rt_spec_io.h"
 #include <errno.h>
@@ -55,28 +56,13 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_define(RunOptions *o, const char *arg)
 {
     const char *eq = arg ? strchr(arg, '=') : NULL;
     if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof o->defines[0].name || o->ndefines == MAX_DEFINES)
         return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || errno == ERANGE || v != v || v - v != 0)
+    double v;
+    if (rt_parse_number(eq + 1, &v))
         return -1;
     Define *d = &o->defines[o->ndefines++];
     memcpy(d->name, arg, (size_t)(eq - arg));
@@ -111,12 +97,12 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
     if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
         return o->quiet = 1, 0;
     if ((v = value_of(argc, argv, i, "--ticks", &m)), m)
-        return parse_u64(v, &o->ticks) ? usage(prog, "--ticks needs a non-negative integer%s", "") : 0;
+        return rt_parse_u64(v, &o->ticks) ? usage(prog, "--ticks needs a non-negative integer%s", "") : 0;
     if ((v = value_of(argc, argv, i, "--seed", &m)), m)
-        return parse_u64(v, &o->seed) ? usage(prog, "--seed needs a non-negative integer%s", "")
+        return rt_parse_u64(v, &o->seed) ? usage(prog, "--seed needs a non-negative integer%s", "")
                                       : (o->has_seed = 1, 0);
     if ((v = value_of(argc, argv, i, "--threads", &m)), m) {
-        if (parse_u64(v, &n) || n < 1 || n > 1024)
+        if (rt_parse_u64(v, &n) || n < 1 || n > 1024)
             return usage(prog, "--threads needs a number from 1 to 1024%s", "");
         return o->threads = (unsigned)n, 0;
     }
@@ -126,7 +112,7 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
         return o->record_spikes = v + 7, 0;
     }
     if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m)
-        return parse_u64(v, &o->every) || !o->every
+        return rt_parse_u64(v, &o->every) || !o->every
                    ? usage(prog, "--checkpoint-every needs a positive number of ticks%s", "") : 0;
     if ((v = value_of(argc, argv, i, "--checkpoint", &m)), m)
         return !v || !*v ? usage(prog, "--checkpoint needs a file%s", "") : (o->checkpoint = v, 0);

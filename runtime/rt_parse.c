@@ -1,0 +1,30 @@
+/* rt_parse.c - strict number parsing for command lines. */
+#include "rt_parse.h"
+#include <errno.h>
+#include <stdlib.h>
+
+int rt_parse_number(const char *s, double *out)
+{
+    if (!s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || v != v || v - v != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int rt_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
