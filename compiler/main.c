@@ -53,10 +53,13 @@ typedef struct Options {
     uint64_t ticks;           /* run */
     unsigned threads;         /* run */
     const char *record_spikes; /* run: --record spikes=FILE */
+    const char *record_list;   /* run: --record spikes,POP.v,CONN.w[:every=K] (with --out FILE.db) */
     const char *out_dir;       /* run: --out DIR (also --record-dir) */
     RtRasterFormat record_format; /* run: --record-format csv|binary */
+    int record_f64;            /* run: --record-dtype f64 (SQLite samples as doubles) */
     int quiet;                 /* run: --quiet */
     int no_cache;              /* run: --no-cache */
+    int fast_math;             /* run, build: --fast-math */
     const char *sweep;         /* run: --sweep name=v1,v2,... */
     CheckpointOptions ckpt;    /* run: --checkpoint FILE, --checkpoint-every N, --resume FILE */
     const char *output;        /* build: -o OUT */
@@ -86,7 +89,9 @@ static const Command commands[] = {
      "only totals and the time taken to build.\n"},
     {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] "
             "[--record spikes=FILE] [--out DIR] [--record-format csv|binary] [--quiet] [--sweep name=v1,v2,...] "
-            "[--no-cache] [--checkpoint FILE [--checkpoint-every N]] [--resume FILE]",
+            "[--out FILE.db [--record spikes,POP,POP.v,CONN.w[:every=K],...] [--record-dtype f32|f64]] "
+            "[--no-cache] [--fast-math] [--checkpoint FILE [--checkpoint-every N] [--checkpoint-keep K]] "
+            "[--resume FILE]",
      "Checks FILE, builds its brain's network as `ir` does, compiles every neuron\n"
      "and synapse kernel for this CPU with LLVM (ORC JIT) and runs the brain for\n"
      "--ticks ticks (default 1000) on --threads threads (default 1; the spikes do\n"
@@ -102,17 +107,26 @@ static const Command commands[] = {
      "recorded files get the suffix .name=v. Compiled kernels are cached in\n"
      "$BRAINC_CACHE_DIR, else $XDG_CACHE_HOME/brainc or ~/.cache/brainc (--no-cache:\n"
      "not used). Parts of a program that are not executed yet (bodies, sense/act,\n"
-     "reward) are listed on stderr as `not executed yet`. --checkpoint FILE saves the\n"
-     "brain's whole state into the SQLite file FILE at the end (and every N ticks\n"
-     "with --checkpoint-every N); --resume FILE starts from a checkpoint of the same\n"
+     "rewards reading body measures) are listed on stderr as `not executed yet`.\n"
+     "--checkpoint FILE saves the brain's whole state into the SQLite file FILE at\n"
+     "the end (and every N ticks with --checkpoint-every N); --resume FILE starts from a checkpoint of the same\n"
      "network instead of tick 0, and --ticks counts the ticks run after it. A\n"
-     "resumed run spikes exactly as the uninterrupted one (docs/cli.md).\n"},
+     "resumed run spikes exactly as the uninterrupted one (docs/cli.md). --fast-math\n"
+     "lets LLVM divide by constants as multiplications by reciprocals and fuse\n"
+     "multiply-adds (like Brian2's -ffast-math): faster, but states then differ from\n"
+     "the IEEE default in the last bits, and spike trains may eventually diverge.\n"
+     "--checkpoint-keep K also keeps the K-1 checkpoints before the newest as\n"
+     "FILE.1 ... --out FILE.db (ending in .db) writes the `record` members and the\n"
+     "items of --record spikes,POP,POP.v,CONN.w[:every=K],... into one SQLite\n"
+     "recording (samples as floats, or doubles with --record-dtype f64).\n"},
     {"inspect", "brainc inspect FILE.db",
      "Prints a summary of a checkpoint: brain, seed, parameters, tick, populations\n"
      "with the mean of each state variable, synapse groups with their counts and\n"
-     "the min/mean/max of each synapse variable. Exits 1 for a file that is not a\n"
-     "valid checkpoint.\n"},
-    {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
+     "the min/mean/max of each synapse variable; or of an SQLite recording (run\n"
+     "--out FILE.db): ticks, spikes and mean rate of each spikes record, the first\n"
+     "and last sample of each sampled variable and how synapse variables changed.\n"
+     "Exits 1 for a file that is neither, or is damaged.\n"},
+    {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--fast-math] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
      "Checks FILE, builds its brain's network as `ir` does, compiles its kernels for\n"
      "this CPU with LLVM into an object file and links it with the brainc runtime\n"
      "into the standalone executable OUT, which needs neither LLVM nor brainc. OUT\n"
@@ -122,7 +136,8 @@ static const Command commands[] = {
      "the one built here) and -D name=value for the parameters that do not shape\n"
      "the network (OUT --params lists them). With the same seed OUT spikes exactly\n"
      "as `brainc run`. --emit-llvm and --emit-asm also write the generated module\n"
-     "as LLVM IR and as assembly. The linker is $CC, else the C compiler brainc was\n"
+     "as LLVM IR and as assembly. --fast-math compiles the kernels as `run\n"
+     "--fast-math` does. The linker is $CC, else the C compiler brainc was\n"
      "built with; $BRAINC_RUNTIME_DIR overrides where the runtime libraries are.\n"},
     {"import", "brainc import FILE.json [-I DIR]... [-o OUT.brain]",
      "Turns an inner-models-v8 recipe or component (JSON) into readable .brain\n"
@@ -149,7 +164,7 @@ static void print_usage(FILE *out)
             "  ir FILE        show the network a program builds\n"
             "  run FILE       compile a program's brain with LLVM and run it\n"
             "  build FILE -o OUT  compile a program's brain into a standalone executable\n"
-            "  inspect FILE.db  summarise a checkpoint\n"
+            "  inspect FILE.db  summarise a checkpoint or a recording\n"
             "  import FILE.json  turn inner-models-v8 JSON into .brain source\n"
             "  export-db FILE -o OUT.db  write a brain as an inner-models-v8 brain DB\n"
             "  help [CMD]     show help\n"
@@ -231,6 +246,8 @@ static int parse_run_option(Options *o, int argc, char **argv, int *i)
         return o->quiet = 1, 0;
     if (strcmp(a, "--no-cache") == 0)
         return o->no_cache = 1, 0;
+    if (strcmp(a, "--fast-math") == 0)
+        return o->fast_math = 1, 0;
     if (is_option(a, "--out") || is_option(a, "--record-dir")) {
         const char *opt = is_option(a, "--out") ? "--out" : "--record-dir";
         if (!(v = option_value(argc, argv, i, opt)) || !*v)
@@ -242,6 +259,12 @@ static int parse_run_option(Options *o, int argc, char **argv, int *i)
         if (!v || (strcmp(v, "csv") != 0 && strcmp(v, "binary") != 0))
             return usage_error("--record-format expects csv or binary%s", "");
         return o->record_format = strcmp(v, "csv") == 0 ? RT_RASTER_CSV : RT_RASTER_BINARY, 0;
+    }
+    if (is_option(a, "--record-dtype")) {
+        v = option_value(argc, argv, i, "--record-dtype");
+        if (!v || (strcmp(v, "f32") != 0 && strcmp(v, "f64") != 0))
+            return usage_error("--record-dtype expects f32 or f64%s", "");
+        return o->record_f64 = strcmp(v, "f64") == 0, 0;
     }
     if (is_option(a, "--sweep")) {
         if (!(v = option_value(argc, argv, i, "--sweep")) || !strchr(v, '='))
@@ -302,10 +325,14 @@ static int parse_args(int argc, char **argv, Options *o)
                 return usage_error("--threads needs a number from 1 to 1024%s", "");
             o->threads = (unsigned)n;
         } else if (is_option(a, "--record")) {
-            if (!(v = option_value(argc, argv, &i, "--record")) || strncmp(v, "spikes=", 7) != 0 ||
-                !v[7])
-                return usage_error("--record expects spikes=FILE%s", "");
-            o->record_spikes = v + 7;
+            if (!(v = option_value(argc, argv, &i, "--record")) || !*v || strcmp(v, "spikes=") == 0)
+                return usage_error("--record expects spikes=FILE or a list spikes,POP.v,CONN.w[:every=K]%s", "");
+            if (strncmp(v, "spikes=", 7) == 0)
+                o->record_spikes = v + 7;
+            else if (o->record_list)
+                return usage_error("--record LIST given twice (put every item in one list)%s", "");
+            else
+                o->record_list = v;
         } else if (is_option(a, "--emit-llvm")) {
             if (!(v = option_value(argc, argv, &i, "--emit-llvm")) || !*v)
                 return usage_error("--emit-llvm needs a file%s", "");
@@ -376,6 +403,7 @@ static NirOptions nir_options(const Options *o)
     nopt.defines = o->defines;
     nopt.ndefines = o->ndefines;
     nopt.seed = o->seed;
+    nopt.fast_math = o->fast_math;
     return nopt;
 }
 
@@ -427,17 +455,11 @@ static void warn_not_executed_members(Diag *diag, const Member *m)
     for (; m; m = m->next) {
         if (m->kind == M_LAYER)
             warn_not_executed_members(diag, m->members);
-        else if (m->kind == M_BODY || m->kind == M_SENSE || m->kind == M_ACT || m->kind == M_REWARD)
+        else if (m->kind == M_REWARD && nir_reward_reads_body(m->expr))
+            diag_warning(diag, m->loc, "not executed yet: reward reading a body's measures");
+        else if (m->kind == M_BODY || m->kind == M_SENSE || m->kind == M_ACT)
             diag_warning(diag, m->loc, "not executed yet: %s", what[m->kind]);
     }
-}
-
-static int has_prune(const NirStmt *s)
-{
-    for (; s; s = s->next)
-        if (s->kind == NS_PRUNE || has_prune(s->body) || has_prune(s->orelse))
-            return 1;
-    return 0;
 }
 
 /* Records other than spikes are written only with --out DIR. */
@@ -446,12 +468,6 @@ static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir, c
     const Decl *d = program_find_decl(prog, nir->brain);
     if (d)
         warn_not_executed_members(diag, d->members);
-    for (int k = 0; k < nir->nsyn_models; k++) {
-        const NirSynapseModel *m = &nir->syn_models[k];
-        if (has_prune(m->on_pre) || has_prune(m->on_post) || has_prune(m->on_reward) || has_prune(m->update))
-            diag_warning(diag, m->loc, "not executed yet: `prune` in synapse `%s` (no synapse is removed)",
-                         m->name);
-    }
     const char *hint = strcmp(o->command, "run") == 0 ? " (give --out DIR to write it)" : "";
     for (int r = 0; !o->out_dir && r < nir->nrecords; r++)
         if (nir->records[r].kind != NIR_REC_SPIKES) /* spikes: --record spikes=FILE has them all */
@@ -462,7 +478,8 @@ static void warn_not_executed(Diag *diag, const Program *prog, const Nir *nir, c
 static RunSettings run_settings(const Options *o)
 {
     RunSettings rs = {o->ticks, o->threads ? o->threads : 1, !o->quiet,
-                      {o->record_spikes, o->out_dir, o->record_format, NULL}, NULL};
+                      {o->record_spikes, o->out_dir, o->record_format, NULL, o->record_list, NULL, o->record_f64},
+                      NULL};
     return rs;
 }
 
@@ -487,7 +504,7 @@ static int run_network(const Nir *nir, Options *o)
         return EXIT_INTERNAL;
     }
     CheckpointRun ck = {0};
-    if (checkpoint_wanted(&o->ckpt)) {
+    if (checkpoint_wanted(&o->ckpt) || record_is_db(o->out_dir)) { /* the identity for both */
         if (checkpoint_prepare(&ck, &o->ckpt, nir, lb, o->file, o->preset, o->defines, o->ndefines, msg,
                                sizeof msg)) {
             fprintf(stderr, "brainc: %s\n", msg);
@@ -495,7 +512,8 @@ static int run_network(const Nir *nir, Options *o)
             llvm_brain_free(lb);
             return EXIT_USER;
         }
-        rs.ckpt = &ck;
+        rs.ckpt = checkpoint_wanted(&o->ckpt) ? &ck : NULL;
+        rs.rec.identity = &ck.meta;
     }
     RunResult res;
     int rc = run_brain(lb, nir, &rs, &res);
@@ -546,6 +564,10 @@ static int cmd_run(Options *o, Diag *diag)
         return usage_error("--sweep cannot be combined with --checkpoint or --resume%s", "");
     if (o->ckpt.every && !o->ckpt.path)
         return usage_error("--checkpoint-every needs --checkpoint FILE%s", "");
+    if (o->ckpt.keep && !o->ckpt.path)
+        return usage_error("--checkpoint-keep needs --checkpoint FILE%s", "");
+    if (o->record_list && !record_is_db(o->out_dir))
+        return usage_error("--record %s needs --out FILE.db (an SQLite recording)", o->record_list);
     if (!o->sweep)
         return with_network(o, diag, run_command);
     Program prog;
@@ -612,7 +634,7 @@ static int build_executable(Program *prog, Nir *nir, Diag *diag, Options *o)
     uint8_t *blob = NULL;
     size_t size = 0;
     int rc = EXIT_OK;
-    if (build_params_analyse(prog, &nopt, nir, diag, &bp) || build_params_materialise(nir, &bp)) {
+    if (build_params_analyse(prog, &nopt, nir, diag, NULL, &bp) || build_params_materialise(nir, &bp)) {
         fprintf(stderr, "brainc: out of memory\n");
         rc = EXIT_INTERNAL;
     }

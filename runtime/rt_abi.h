@@ -99,6 +99,27 @@ typedef struct RtGroupState {
 #define FIELDNO_GROUPSTATE_SEED 12
     uint64_t stream;          /* ... and this group's stream (rt_random) */
 #define FIELDNO_GROUPSTATE_STREAM 13
+    /* Models that `prune` (docs/language.md §5.5): a synapse whose hidden
+     * "(pruned)" state is not 0 is skipped by every kernel. When runs is not
+     * NULL, the per-tick and reward kernels visit only the runs
+     * [runs[2r], runs[2r + 1]) of synapse ids, r < nruns, whose pre neuron
+     * run_pre[r] is within the rows asked for (ascending; a row is split
+     * into runs around its pruned synapses), instead of the rows. The
+     * runtime rebuilds the runs from the flags from time to time
+     * (rt_brain_step.c): a synapse pruned since is still in a run and
+     * skipped by its flag, a live one is never left out. Each `prune` adds
+     * 1 to *npruned (when not NULL). */
+    const uint64_t *runs;
+#define FIELDNO_GROUPSTATE_RUNS 14
+    const uint32_t *run_pre;
+#define FIELDNO_GROUPSTATE_RUN_PRE 15
+    uint64_t nruns;
+#define FIELDNO_GROUPSTATE_NRUNS 16
+    uint64_t *npruned;
+#define FIELDNO_GROUPSTATE_NPRUNED 17
+    uint64_t single;          /* 1: every run is one synapse (a list of ids; kernels skip
+                               * the inner loop) */
+#define FIELDNO_GROUPSTATE_SINGLE 18
 } RtGroupState;
 
 /* Runs a per-synapse handler over the CSR rows of pre neurons

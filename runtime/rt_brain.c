@@ -98,6 +98,8 @@ RtBrain *rt_brain_create(const RtBrainSpec *spec, unsigned nthreads, RtError *er
         st = rt_brain_build_groups(b, spec, err);
     if (!st)
         st = rt_brain_build_inputs(b, spec, err);
+    if (!st)
+        st = rt_brain_build_rewards(b, spec, err);
     if (st) {
         rt_brain_destroy(b);
         return NULL;
@@ -130,6 +132,7 @@ void rt_brain_destroy(RtBrain *b)
     if (!b)
         return;
     rt_brain_record_close(b, NULL);
+    rt_brain_free_rewards(b);
     rt_brain_free_inputs(b);
     rt_brain_free_groups(b);
     for (uint32_t p = 0; b->pops && p < b->npops; p++)

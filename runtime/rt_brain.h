@@ -16,8 +16,9 @@
  * spiking neuron's outgoing synapses, populations in order, neurons
  * ascending, groups in declaration order, deliveries scheduled `delay`
  * ticks ahead; (6) `on post` likewise for incoming synapses; (7) decays and
- * `update` of every synapse; (8) `on reward` with the amount given since
- * the last tick; recording. Steps 1-3 and 5-8 run on the calling thread,
+ * `update` of every synapse; (8) the brain's `reward` members are
+ * evaluated and `on reward` runs with the amount given since the last
+ * tick (rt_brain_reward_tick); recording. Steps 1-3 and 5-8 run on the calling thread,
  * so the result never depends on the number of threads. */
 #ifndef BR_RT_BRAIN_H
 #define BR_RT_BRAIN_H
@@ -68,9 +69,12 @@ typedef struct RtGroupSpec {
     RtSynRowsFn on_tick;               /* decays and `update`; NULL: none */
     RtSynRowsFn on_reward;             /* NULL: none */
     RtSynRowsFn gap;                   /* gap junction coupling; NULL: not a gap junction */
+    int prune_flag;                    /* 1 + the state slot of "(pruned)" when the model can
+                                        * `prune` (the runtime then keeps a list of live synapses
+                                        * for the kernels, rt_abi.h); 0: it cannot */
 } RtGroupSpec;
 
-typedef enum { RT_INPUT_CURRENT, RT_INPUT_POISSON, RT_INPUT_SPIKES } RtInputKind;
+typedef enum { RT_INPUT_CURRENT, RT_INPUT_POISSON, RT_INPUT_SPIKES, RT_INPUT_RAMP } RtInputKind;
 
 /* A stimulus on neurons of one population, adding to their first input. */
 typedef struct RtInputSpec {
@@ -84,7 +88,72 @@ typedef struct RtInputSpec {
     uint32_t ntimes;
     double from_ms, until_ms;          /* active while from <= t < until; until may be INFINITY */
     uint64_t stream;                   /* Philox stream of the poisson draws */
+    double amplitude_end;              /* ramp: a current going linearly from `amplitude`
+                                        * at from_ms to this at until_ms (finite): at
+                                        * tick n, a + (end - a) (n - n0) / (n1 - n0) */
 } RtInputSpec;
+
+/* ---- Brain-level reward (docs/language.md §7.8; rt_brain_reward.c) ----
+ *
+ * A brain's `reward e [to target]` members are evaluated at step 8 of every
+ * tick, after the synapses' decays and before their `on reward`: a nonzero
+ * value is delivered, with what rt_brain_reward* gave since the last tick,
+ * to the `on reward` of the target's groups. e reads the time and
+ * observations of the brain's own activity (RtObserveSpec), which the
+ * runtime takes at step 8; a later version adds body measures as further
+ * observations. */
+
+/* An observation: the spikes of neurons idx[0..n) of population pop (idx
+ * NULL: all its neurons) in the last `window` ticks, this tick included. */
+typedef struct RtObserveSpec {
+    uint32_t pop;
+    uint32_t n;
+    const uint32_t *idx;
+    uint32_t window;                   /* ticks, >= 1 */
+} RtObserveSpec;
+
+/* A node of a reward expression. Nodes are in post-order: a node's operands
+ * (a, b, c) are earlier nodes, the last node is the value. Operators and
+ * functions have the meaning of docs/language.md §2 (booleans are 0 / 1,
+ * `%` is floored). */
+typedef enum {
+    RT_RX_CONST,                       /* value */
+    RT_RX_TIME,                        /* t = tick * dt, ms */
+    RT_RX_OBSERVE,                     /* observation number a */
+    RT_RX_OP,                          /* op (RtRewardOp) on a (unary) or a, b */
+    RT_RX_COND,                        /* a != 0 ? b : c */
+    RT_RX_FN,                          /* math function op (RtRewardFn) of a[, b[, c]] */
+    RT_RX_KINDS
+} RtRewardNodeKind;
+
+typedef enum {
+    RT_ROP_ADD, RT_ROP_SUB, RT_ROP_MUL, RT_ROP_DIV, RT_ROP_MOD, RT_ROP_POW,
+    RT_ROP_EQ, RT_ROP_NE, RT_ROP_LT, RT_ROP_LE, RT_ROP_GT, RT_ROP_GE,
+    RT_ROP_AND, RT_ROP_OR, RT_ROP_NEG, RT_ROP_NOT, RT_ROP_COUNT
+} RtRewardOp;
+
+typedef enum {
+    RT_RFN_EXP, RT_RFN_LOG, RT_RFN_LOG10, RT_RFN_SQRT, RT_RFN_ABS, RT_RFN_SIN, RT_RFN_COS,
+    RT_RFN_TAN, RT_RFN_TANH, RT_RFN_SINH, RT_RFN_COSH, RT_RFN_ATAN, RT_RFN_FLOOR, RT_RFN_CEIL,
+    RT_RFN_ROUND, RT_RFN_SIGN, RT_RFN_HEAVISIDE, RT_RFN_POW, RT_RFN_ATAN2, RT_RFN_MIN, RT_RFN_MAX,
+    RT_RFN_CLAMP, RT_RFN_COUNT
+} RtRewardFn;
+
+typedef struct RtRewardNode {
+    uint32_t kind;                     /* RtRewardNodeKind */
+    uint32_t op;                       /* RT_RX_OP: RtRewardOp; RT_RX_FN: RtRewardFn */
+    uint32_t a, b, c;
+    double value;
+} RtRewardNode;
+
+/* One `reward e [to target]`: its expression and the groups whose
+ * `on reward` it reaches (groups NULL: every group). */
+typedef struct RtRewardSpec {
+    uint32_t nnodes;                   /* >= 1 */
+    const RtRewardNode *nodes;
+    uint32_t ngroups;
+    const uint32_t *groups;
+} RtRewardSpec;
 
 typedef struct RtBrainSpec {
     double dt;                         /* ms per tick */
@@ -98,6 +167,9 @@ typedef struct RtBrainSpec {
      * unchanged until rt_brain_destroy. Halves connectivity memory when the
      * caller (the JIT driver) holds the network anyway. */
     int borrow_connectivity;
+    uint32_t nobserves, nrewards;      /* brain-level reward (may be 0) */
+    const RtObserveSpec *observes;
+    const RtRewardSpec *rewards;
 } RtBrainSpec;
 
 typedef struct RtBrain RtBrain;
@@ -120,6 +192,14 @@ RtStatus rt_brain_set_current(RtBrain *b, uint32_t pop, uint32_t neuron, double 
 
 /* Reward for the next tick: summed, then handed to every `on reward`. */
 void rt_brain_reward(RtBrain *b, double amount);
+
+/* Reward for the next tick to one target only (docs/language.md §7.8
+ * `reward e to target`): to the `on reward` of synapse group `group`, or
+ * of every group whose postsynaptic population is `pop`. A group's
+ * handler gets the sum of the global amount and its own; it runs when
+ * either was given. RT_ERR_ARG for an index out of range. */
+RtStatus rt_brain_reward_group(RtBrain *b, uint32_t group, double amount);
+RtStatus rt_brain_reward_pop(RtBrain *b, uint32_t pop, double amount);
 
 /* Spikes of population pop in the last tick, ascending; NULL with *n = 0
  * for a bad population. */
@@ -168,6 +248,7 @@ typedef struct RtRecordSpec {
     uint32_t ngroups;             /* SYNAPSE */
     const uint32_t *groups;
     uint32_t every;               /* ticks between samples, >= 1 (SPIKES: ignored) */
+    int to_db;                    /* 1: into the brain's SQLite recording (rt_brain_record_db), path unused */
 } RtRecordSpec;
 
 /* Checks spec against the brain and creates (truncates) its file now, so
@@ -176,5 +257,15 @@ typedef struct RtRecordSpec {
  * reports the first write error of any recording (rt_brain_step reports
  * only the raster of rt_brain_record_spikes). */
 RtStatus rt_brain_record_add(RtBrain *b, const RtRecordSpec *spec, RtError *err);
+
+/* Opens an SQLite recording at path (rt_record_db.h) for the recordings
+ * added later with spec->to_db set; meta (may be NULL) is the identity it
+ * stores (rt_checkpoint.h); sample_f64: state and synapse samples as
+ * doubles, else as floats. Closed, and marked complete, by
+ * rt_brain_record_close; a killed process leaves the blocks committed so
+ * far. RT_ERR_FORMAT for an existing file that is not a recording. */
+struct RtCheckpointMeta;
+RtStatus rt_brain_record_db(RtBrain *b, const char *path, const struct RtCheckpointMeta *meta, int sample_f64,
+                            RtError *err);
 
 #endif /* BR_RT_BRAIN_H */

@@ -137,6 +137,12 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int b
     for (int r = 0; r < gs->nrefs; r++)
         g->s.ref[r] = ref_array(&b->pops[gs->refs[r].post_side ? gs->post : gs->pre], &gs->refs[r]);
     g->s.n_post = b->pops[gs->post].size;
+    if (gs->prune_flag > 0 && gs->prune_flag <= gs->nstates) {
+        g->prune_flag = gs->prune_flag;
+        g->s.npruned = &g->npruned;
+        if (rt_brain_live_rebuild(a, g))
+            return nomem(err, gs->name);
+    }
     return gs->on_post ? build_csc(b, g, gs, err) : RT_OK;
 }
 
@@ -182,6 +188,31 @@ static RtStatus build_rings(RtBrain *b, const RtBrainSpec *spec, RtError *err)
     return RT_OK;
 }
 
+/* Which groups a spike of each population runs (RtBrain.handlers): a brain
+ * with hundreds of groups (an imported recipe) would otherwise test every
+ * group for every spike. */
+static RtStatus build_handler_lists(RtBrain *b, RtError *err)
+{
+    for (int side = 0; side < 2; side++) {
+        uint32_t *start = rt_alloc_array(&b->alloc, (size_t)b->npops + 1, sizeof *start);
+        uint32_t *list = rt_alloc_array(&b->alloc, (size_t)b->ngroups + 1, sizeof *list);
+        b->handler_start[side] = start, b->handlers[side] = list;
+        if (!start || !list)
+            return nomem(err, "spike handler lists");
+        uint32_t k = 0;
+        for (uint32_t p = 0; p < b->npops; p++) {
+            start[p] = k;
+            for (uint32_t i = 0; i < b->ngroups; i++) {
+                const RtGroup *g = &b->groups[i];
+                if (side == 0 ? g->pre == p && g->on_pre : g->post == p && g->on_post)
+                    list[k++] = i;
+            }
+        }
+        start[b->npops] = k;
+    }
+    return RT_OK;
+}
+
 RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err)
 {
     b->ngroups = spec->ngroups;
@@ -192,12 +223,17 @@ RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err
         if (st)
             return st;
     }
-    return build_rings(b, spec, err);
+    RtStatus st = build_handler_lists(b, err);
+    return st ? st : build_rings(b, spec, err);
 }
 
 void rt_brain_free_groups(RtBrain *b)
 {
     RtAllocator *a = &b->alloc;
+    for (int side = 0; side < 2; side++) {
+        rt_free(a, b->handler_start[side]);
+        rt_free(a, b->handlers[side]);
+    }
     for (uint32_t i = 0; b->groups && i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
         for (int j = 0; g->s.state && j < g->nstates; j++)
@@ -209,6 +245,8 @@ void rt_brain_free_groups(RtBrain *b)
         rt_free(a, g->s.param);
         rt_free(a, g->s.ref);
         rt_free(a, g->s.ring);   /* the rings themselves belong to the populations */
+        rt_free(a, g->runs);
+        rt_free(a, g->run_pre);
         if (!g->borrowed) {
             rt_free(a, (void *)g->s.row_ptr);
             rt_free(a, (void *)g->s.col);
@@ -250,6 +288,9 @@ static RtStatus build_input(RtBrain *b, RtInput *in, const RtInputSpec *is, RtEr
     in->kind = is->kind, in->pop = is->pop, in->w = is->w;
     in->n = is->idx ? is->n : b->pops[is->pop].size;
     in->current = (RtCurrent){is->amplitude, tick_at(is->from_ms, b->dt), tick_at(is->until_ms, b->dt)};
+    in->amplitude_end = is->amplitude_end;
+    if (is->kind == RT_INPUT_RAMP && (!isfinite(is->until_ms) || is->until_ms <= is->from_ms))
+        return rt_error_set(err, RT_ERR_ARG, "a ramp stimulus needs an end after its start");
     if (is->idx) {
         if (!(in->idx = rt_alloc_array(a, (size_t)in->n + 1, sizeof(uint32_t))))
             return nomem(err, "a stimulus");

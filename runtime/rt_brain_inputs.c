@@ -31,6 +31,12 @@ static void apply_input(RtPop *p, const RtInput *in, uint64_t tick)
     if (in->kind == RT_INPUT_CURRENT) {
         for (uint32_t k = 0; k < in->n; k++)
             acc[target(in, k)] += in->current.amplitude;
+    } else if (in->kind == RT_INPUT_RAMP) {
+        /* stop is finite (rt_brain.c checks the spec) and > start here */
+        double a = in->current.amplitude, span = (double)(in->current.stop - in->current.start);
+        double x = a + (in->amplitude_end - a) * (double)(tick - in->current.start) / span;
+        for (uint32_t k = 0; k < in->n; k++)
+            acc[target(in, k)] += x;
     } else if (in->kind == RT_INPUT_POISSON) {
         uint32_t n = rt_poisson_sample(in->poisson, tick, 0, in->n, in->drawn);
         for (uint32_t k = 0; k < n; k++)

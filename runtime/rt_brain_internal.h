@@ -43,6 +43,15 @@ typedef struct RtGroup {
     RtSynRowsFn on_pre, on_tick, on_reward, gap;
     RtSynPostFn on_post;
     int borrowed;           /* s.row_ptr, s.col, s.delay belong to the spec's owner */
+    /* Pruning models (prune_flag = 1 + the "(pruned)" slot, 0: none): the
+     * runs of live synapses behind s.runs / s.run_pre (room for cap_runs),
+     * rebuilt by rt_brain_step.c when an eighth of the nlive synapses they
+     * held was pruned since (npruned counts the kernels' prunes) or when
+     * the tick is not the one after the last (a checkpoint was loaded). */
+    int prune_flag;
+    uint64_t *runs;
+    uint32_t *run_pre;
+    uint64_t cap_runs, nlive, npruned, npruned_at_build, live_tick;
 } RtGroup;
 
 typedef struct RtInput {
@@ -50,12 +59,28 @@ typedef struct RtInput {
     uint32_t pop, n;
     uint32_t *idx;          /* [n] or NULL: neurons 0..n-1 */
     RtCurrent current;      /* current; also the active window of the others */
+    double amplitude_end;   /* ramp: the amplitude it reaches at current.stop */
     RtPoisson *poisson;
     double w;
     uint64_t *ticks;        /* spikes: sorted ticks at which every target spikes */
     uint32_t nticks;
     uint32_t *drawn;        /* [n] poisson scratch */
 } RtInput;
+
+/* An observation of brain-level reward (RtObserveSpec): this tick's count
+ * is stored at counts[tick % window]; sum is the window's total. */
+typedef struct RtObserve {
+    uint32_t pop, window;
+    uint8_t *mask;          /* [pop size] 1 for observed neurons, NULL: all */
+    uint64_t *counts;       /* [window] */
+    uint64_t sum;
+} RtObserve;
+
+typedef struct RtReward {
+    uint32_t nnodes, ngroups;
+    RtRewardNode *nodes;
+    uint32_t *groups;       /* NULL: every group */
+} RtReward;
 
 struct RtBrain {
     RtAllocator alloc;
@@ -65,12 +90,25 @@ struct RtBrain {
     uint32_t npops, ngroups, ninputs;
     RtPop *pops;
     RtGroup *groups;
+    /* Per population p, the groups with `on pre` from p (side 0) and with
+     * `on post` onto p (side 1), in declaration order:
+     * handlers[side][handler_start[side][p] .. handler_start[side][p + 1]). */
+    uint32_t *handler_start[2], *handlers[2];
     RtInput *inputs;
     double reward;          /* given since the last tick */
     int rewarded;
+    /* Per-group reward given since the last tick (rt_brain_reward_group,
+     * `reward e to target`), [ngroups]; added to `reward` for that group. */
+    double *group_reward;
+    uint8_t *group_rewarded;
+    uint32_t nobserves, nrewards;
+    RtObserve *observes;
+    RtReward *rewards;
+    double *reward_vals;    /* scratch: node values of the longest expression */
     RtRasterWriter *raster;
     struct RtRecorder *recorders; /* rt_brain_record_add, in order added */
     RtError record_failure;       /* the first failed write of a recorder */
+    struct RtRecordDb *recdb;     /* rt_brain_record_db: recordings into SQLite, or NULL */
 };
 
 /* rt_brain_build.c: groups (CSC, rings) and inputs, after the populations. */
@@ -78,6 +116,25 @@ RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err
 RtStatus rt_brain_build_inputs(RtBrain *b, const RtBrainSpec *spec, RtError *err);
 void rt_brain_free_groups(RtBrain *b);
 void rt_brain_free_inputs(RtBrain *b);
+
+/* rt_brain_reward.c: brain-level reward (built after the groups) and tick
+ * step 8 (observations, `reward` members, `on reward`). */
+RtStatus rt_brain_build_rewards(RtBrain *b, const RtBrainSpec *spec, RtError *err);
+void rt_brain_free_rewards(RtBrain *b);
+void rt_brain_reward_tick(RtBrain *b, uint64_t tick);
+/* Recomputes each observation's window sum from its counts: for a
+ * checkpoint that restored group_reward, group_rewarded and the
+ * observations' counts (the reward state carried across ticks). */
+void rt_brain_reward_resync(RtBrain *b);
+
+/* rt_brain_step.c: the runs of live synapses of a pruning group, from its
+ * "(pruned)" flags. Returns 0, or -1 when out of memory (then the kernels
+ * go row by row: s.runs is NULL). */
+int rt_brain_live_rebuild(RtAllocator *a, RtGroup *g);
+/* Makes the next tick rebuild the runs of every pruning group: for code
+ * that changes synapse states wholesale (rt_checkpoint_load; a load at an
+ * unchanged tick is otherwise not noticed). */
+void rt_brain_live_invalidate(RtBrain *b);
 
 /* rt_brain_inputs.c: tick step 2. */
 void rt_brain_apply_inputs(RtBrain *b, uint64_t tick);

@@ -6,6 +6,7 @@
  * checked (rt_record.h, rt_outbuf.h) and the first failure is kept. */
 #include "rt_brain_internal.h"
 #include "rt_outbuf.h"
+#include "rt_record_db.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ typedef struct RtRecorder {
     RtSampleWriter *samples; /* STATE */
     RtOutBuf out;           /* SYNAPSE */
     int out_open;
+    int to_db;              /* written into b->recdb as record db_id */
+    uint32_t db_id;
 } RtRecorder;
 
 static char *copy_string(RtAllocator *a, const char *s)
@@ -63,7 +66,9 @@ static RtStatus check_neurons(const RtBrain *b, const RtRecordSpec *s, RtError *
 
 static RtStatus check_spec(const RtBrain *b, const RtRecordSpec *s, RtError *err)
 {
-    if (!s->path || !*s->path)
+    if (s->to_db && !b->recdb)
+        return rt_error_set(err, RT_ERR_ARG, "record: no SQLite recording is open (rt_brain_record_db)");
+    if (!s->to_db && (!s->path || !*s->path))
         return rt_error_set(err, RT_ERR_ARG, "record: no file");
     if (s->kind != RT_RECORD_SPIKES && s->every < 1)
         return rt_error_set(err, RT_ERR_ARG, "record: `every` must be at least 1");
@@ -132,8 +137,51 @@ static RtStatus open_synapse_file(RtBrain *b, RtRecorder *r, const char *path, R
     return rt_outbuf_write(&r->out, header, sizeof header - 1, err);
 }
 
+/* The pre and post neuron of every synapse of r's groups, in record order. */
+static RtStatus synapse_ends(const RtBrain *b, const RtRecorder *r, uint32_t **pre, uint32_t **post,
+                             uint64_t *count, RtError *err)
+{
+    uint64_t n = 0, k = 0;
+    for (uint32_t g = 0; g < r->ngroups; g++)
+        n += b->groups[r->groups[g]].s.row_ptr[b->groups[r->groups[g]].n_pre];
+    *pre = malloc(4 * (size_t)n + 4), *post = malloc(4 * (size_t)n + 4);
+    if (!*pre || !*post)
+        return rt_error_set(err, RT_ERR_NOMEM, "record: out of memory");
+    for (uint32_t g = 0; g < r->ngroups; g++) {
+        const RtGroup *gr = &b->groups[r->groups[g]];
+        for (uint32_t i = 0; i < gr->n_pre; i++)
+            for (uint64_t e = gr->s.row_ptr[i]; e < gr->s.row_ptr[i + 1]; e++, k++)
+                (*pre)[k] = i, (*post)[k] = gr->s.col[e];
+    }
+    *count = n;
+    return RT_OK;
+}
+
+/* Registers r in the brain's SQLite recording. */
+static RtStatus open_db_record(RtBrain *b, RtRecorder *r, RtError *err)
+{
+    static const RtRecDbKind kinds[] = {[RT_RECORD_SPIKES] = RT_RECDB_SPIKES, [RT_RECORD_STATE] = RT_RECDB_STATE,
+                                        [RT_RECORD_SYNAPSE] = RT_RECDB_SYNAPSE};
+    RtRecDbRecord d = {kinds[r->kind], r->target, r->variable, r->pop, r->every, 0, r->idx, NULL, NULL};
+    uint32_t *pre = NULL, *post = NULL;
+    RtStatus st = RT_OK;
+    if (r->kind == RT_RECORD_SYNAPSE)
+        st = synapse_ends(b, r, &pre, &post, &d.count, err);
+    else
+        d.count = r->idx ? r->n : b->pops[r->pop].size;
+    d.pre = pre, d.post = post;
+    if (!st)
+        st = rt_recdb_add(b->recdb, &d, &r->db_id, err);
+    free(pre);
+    free(post);
+    r->to_db = !st;
+    return st;
+}
+
 static RtStatus open_file(RtBrain *b, RtRecorder *r, const RtRecordSpec *s, RtError *err)
 {
+    if (s->to_db)
+        return open_db_record(b, r, err);
     if (s->kind == RT_RECORD_STATE)
         return rt_samples_open(&b->alloc, s->path, &r->samples, err);
     if (s->kind == RT_RECORD_SYNAPSE)
@@ -193,7 +241,24 @@ static RtStatus write_spikes(const RtBrain *b, RtRecorder *r, uint64_t tick, RtE
                 r->scratch[m++] = spikes[k];
         spikes = r->scratch, n = m;
     }
+    if (r->to_db)
+        return rt_recdb_spikes(b->recdb, r->db_id, tick, spikes, n, err);
     return n ? rt_raster_write(r->raster, tick, 0, spikes, n, err) : RT_OK;
+}
+
+/* A state or synapse sample into the SQLite recording. */
+static RtStatus write_db_sample(const RtBrain *b, RtRecorder *r, uint64_t tick, RtError *err)
+{
+    RtStatus st = rt_recdb_sample_begin(b->recdb, r->db_id, tick, err);
+    if (!st && r->kind == RT_RECORD_STATE) {
+        const RtPop *p = &b->pops[r->pop];
+        st = rt_recdb_sample_append(b->recdb, p->s.state[r->slot], r->idx, r->idx ? r->n : p->size, err);
+    }
+    for (uint32_t g = 0; !st && r->kind == RT_RECORD_SYNAPSE && g < r->ngroups; g++) {
+        const RtGroup *gr = &b->groups[r->groups[g]];
+        st = rt_recdb_sample_append(b->recdb, gr->s.state[r->slot], NULL, gr->s.row_ptr[gr->n_pre], err);
+    }
+    return st ? st : rt_recdb_sample_end(b->recdb, err);
 }
 
 static RtStatus write_state(const RtBrain *b, RtRecorder *r, uint64_t tick, RtError *err)
@@ -256,6 +321,8 @@ static RtStatus record_one(const RtBrain *b, RtRecorder *r, uint64_t tick, RtErr
         return write_spikes(b, r, tick, err);
     if (tick % r->every)
         return RT_OK;
+    if (r->to_db)
+        return write_db_sample(b, r, tick, err);
     return r->kind == RT_RECORD_STATE ? write_state(b, r, tick, err) : write_synapses(b, r, tick, err);
 }
 
@@ -266,6 +333,24 @@ void rt_brain_record_tick(RtBrain *b, uint64_t tick)
         if (record_one(b, r, tick, &err) && b->record_failure.status == RT_OK)
             b->record_failure = err;
     }
+    RtError err = {0};
+    if (b->recdb && rt_recdb_tick_done(b->recdb, tick, &err) && b->record_failure.status == RT_OK)
+        b->record_failure = err;
+}
+
+RtStatus rt_brain_record_db(RtBrain *b, const char *path, const struct RtCheckpointMeta *meta, int sample_f64,
+                            RtError *err)
+{
+    if (b->recdb)
+        return rt_error_set(err, RT_ERR_ARG, "record: an SQLite recording is open already");
+    RtPopulationInfo *info = rt_alloc_array(&b->alloc, (size_t)b->npops + 1, sizeof *info);
+    if (!info)
+        return rt_error_set(err, RT_ERR_NOMEM, "out of memory");
+    for (uint32_t p = 0; p < b->npops; p++)
+        info[p] = (RtPopulationInfo){b->pops[p].name, b->pops[p].size};
+    RtStatus st = rt_recdb_open(path, meta, info, b->npops, b->dt, b->tick, sample_f64, &b->recdb, err);
+    rt_free(&b->alloc, info);
+    return st;
 }
 
 /* ---- the raster of every population, and closing ------------------------------ */
@@ -305,6 +390,10 @@ RtStatus rt_brain_record_close(RtBrain *b, RtError *err)
         if (close_recorder(&b->alloc, r, &e) && first.status == RT_OK)
             first = e;
     }
+    RtRecordDb *db = b->recdb;
+    b->recdb = NULL;
+    if (rt_recdb_close(db, &e) && first.status == RT_OK)
+        first = e;
     b->record_failure = (RtError){0};
     if (first.status != RT_OK && err)
         *err = first;

@@ -4,6 +4,7 @@
  * neuron kernels touch only their own neurons, so spikes, deliveries and
  * floating-point sums are the same for any number of threads. */
 #include "rt_brain_internal.h"
+#include "rt_spikes.h"
 #include <string.h>
 
 /* Step 1: the deliveries due now are added into their variables, and the
@@ -52,33 +53,8 @@ static void update_range(void *ctx, size_t begin, size_t end, unsigned part)
 
 static void collect_spikes(RtPop *p)
 {
-    /* Spikes are rare: skip 64, then eight silent neurons per test. */
-    uint32_t n = 0, k = 0;
-    for (; k + 64 <= p->size; k += 64) {
-        uint64_t w[8], any = 0;
-        memcpy(w, p->spiked + k, sizeof w);
-        for (int j = 0; j < 8; j++)
-            any |= w[j];
-        if (!any)
-            continue;
-        for (uint32_t j = k; j < k + 64; j++)
-            if (p->spiked[j])
-                p->spikes[n++] = j;
-    }
-    for (; k + 8 <= p->size; k += 8) {
-        uint64_t word;
-        memcpy(&word, p->spiked + k, sizeof word);
-        if (!word)
-            continue;
-        for (uint32_t j = k; j < k + 8; j++)
-            if (p->spiked[j])
-                p->spikes[n++] = j;
-    }
-    for (; k < p->size; k++)
-        if (p->spiked[k])
-            p->spikes[n++] = k;
-    p->nspikes = n;
-    p->total_spikes += n;
+    p->nspikes = rt_spikes_collect(p->spiked, p->size, p->spikes);
+    p->total_spikes += p->nspikes;
 }
 
 static void update_neurons(RtBrain *b, uint64_t tick, double t)
@@ -91,35 +67,54 @@ static void update_neurons(RtBrain *b, uint64_t tick, double t)
     }
 }
 
+/* Delivery is bound by the first cache miss on each spiking neuron's
+ * connection row: start loading the row of the spike this many ahead. */
+#define PREFETCH_AHEAD 4
+
+static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint32_t ngroups, uint32_t neuron)
+{
+    for (uint32_t q = 0; q < ngroups; q++) {
+        const RtGroup *g = &b->groups[groups[q]];
+        const uint32_t *row = g->s.col + g->s.row_ptr[neuron];
+        __builtin_prefetch(row);
+        __builtin_prefetch(row + 16);
+    }
+}
+
 /* Steps 5 and 6: `on pre` of outgoing and `on post` of incoming synapses of
  * the neurons that spiked: populations in order, neurons ascending, groups
  * in declaration order. */
 static void run_spike_handlers(RtBrain *b, uint64_t tick, int post_side)
 {
+    const uint32_t *start = b->handler_start[post_side], *list = b->handlers[post_side];
     for (uint32_t p = 0; p < b->npops; p++) {
         const RtPop *pop = &b->pops[p];
+        if (start[p] == start[p + 1])
+            continue;
         for (uint32_t s = 0; s < pop->nspikes; s++) {
             uint32_t n = pop->spikes[s];
-            for (uint32_t i = 0; i < b->ngroups; i++) {
-                const RtGroup *g = &b->groups[i];
-                if (!post_side && g->pre == p && g->on_pre)
-                    g->on_pre(&g->s, n, n + 1, tick, 0);
-                else if (post_side && g->post == p && g->on_post)
+            if (!post_side && s + PREFETCH_AHEAD < pop->nspikes)
+                prefetch_rows(b, list + start[p], start[p + 1] - start[p], pop->spikes[s + PREFETCH_AHEAD]);
+            for (uint32_t q = start[p]; q < start[p + 1]; q++) {
+                const RtGroup *g = &b->groups[list[q]];
+                if (post_side)
                     g->on_post(&g->s, n, tick);
+                else
+                    g->on_pre(&g->s, n, n + 1, tick, 0);
             }
         }
     }
 }
 
-/* Runs a per-synapse kernel (gap, tick, reward) over every row of every
- * group that has one. which: offsetof-like selector. */
-typedef enum { ROWS_GAP, ROWS_TICK, ROWS_REWARD } RowsKind;
+/* Runs a per-synapse kernel (gap, tick) over every row of every group that
+ * has one (`on reward`: rt_brain_reward.c). */
+typedef enum { ROWS_GAP, ROWS_TICK } RowsKind;
 
 static void run_all_rows(RtBrain *b, RowsKind kind, uint64_t tick, double value)
 {
     for (uint32_t i = 0; i < b->ngroups; i++) {
         const RtGroup *g = &b->groups[i];
-        RtSynRowsFn fn = kind == ROWS_GAP ? g->gap : kind == ROWS_TICK ? g->on_tick : g->on_reward;
+        RtSynRowsFn fn = kind == ROWS_GAP ? g->gap : g->on_tick;
         if (fn)
             fn(&g->s, 0, g->n_pre, tick, value);
     }
@@ -138,9 +133,90 @@ static RtStatus record(RtBrain *b, uint64_t tick, RtError *err)
     return RT_OK;
 }
 
+/* Pruning groups: the runs of live synapses that the per-tick and reward
+ * kernels walk (rt_abi.h). Rebuilt from the flags, O(synapses), when an
+ * eighth of the live synapses they hold was pruned since the last build,
+ * so that pruned synapses cost next to nothing there; and when this tick
+ * is not the one after the last (a checkpoint was loaded: synapses may
+ * live again). */
+/* Counts (and with write, stores) the runs of live synapses; split: each
+ * live synapse a run of its own. Sets *nlive. */
+static uint64_t live_runs(RtGroup *g, int write, int split, uint64_t *nlive)
+{
+    const double *flag = g->s.state[g->prune_flag - 1];
+    uint64_t n = 0;
+    *nlive = 0;
+    for (uint32_t i = 0; i < g->n_pre; i++) {
+        uint64_t k = g->s.row_ptr[i], end = g->s.row_ptr[i + 1];
+        while (k < end) {
+            while (k < end && flag[k] != 0)
+                k++;
+            uint64_t first = k;
+            while (k < end && flag[k] == 0 && (!split || k == first))
+                k++;
+            if (k > first) {
+                if (write) {
+                    g->runs[2 * n] = first, g->runs[2 * n + 1] = k;
+                    g->run_pre[n] = i;
+                }
+                n++;
+                *nlive += k - first;
+            }
+        }
+    }
+    return n;
+}
+
+/* Runs shorter than 8 synapses on average make the kernels' inner loop
+ * exit unpredictably (a scattered pruning pattern): then every live
+ * synapse is a run of its own, which walks them like a list of ids
+ * (bench/prune.sh). */
+int rt_brain_live_rebuild(RtAllocator *a, RtGroup *g)
+{
+    uint64_t nlive, n = live_runs(g, 0, 0, &nlive);
+    int split = nlive < 8 * n;
+    if (split)
+        n = nlive;
+    if (n > g->cap_runs || !g->runs) {
+        rt_free(a, g->runs);
+        rt_free(a, g->run_pre);
+        g->runs = rt_alloc_array(a, 2 * (size_t)n + 2, sizeof(uint64_t));
+        g->run_pre = rt_alloc_array(a, (size_t)n + 1, sizeof(uint32_t));
+        g->cap_runs = n;
+        g->s.runs = NULL, g->s.run_pre = NULL, g->s.nruns = 0;
+        if (!g->runs || !g->run_pre)
+            return -1;
+    }
+    g->s.nruns = live_runs(g, 1, split, &g->nlive);
+    g->s.single = (uint64_t)split;
+    g->s.runs = g->runs;
+    g->s.run_pre = g->run_pre;
+    g->npruned_at_build = g->npruned;
+    return 0;
+}
+
+void rt_brain_live_invalidate(RtBrain *b)
+{
+    for (uint32_t i = 0; i < b->ngroups; i++)
+        b->groups[i].live_tick = UINT64_MAX;
+}
+
+static void refresh_live(RtBrain *b, uint64_t tick)
+{
+    for (uint32_t i = 0; i < b->ngroups; i++) {
+        RtGroup *g = &b->groups[i];
+        if (!g->prune_flag)
+            continue;
+        if (tick != g->live_tick || (g->npruned - g->npruned_at_build) * 8 > g->nlive)
+            rt_brain_live_rebuild(&b->alloc, g); /* out of memory: row by row */
+        g->live_tick = tick + 1;
+    }
+}
+
 static RtStatus one_tick(RtBrain *b, RtError *err)
 {
     uint64_t tick = b->tick;
+    refresh_live(b, tick);
     for (uint32_t p = 0; p < b->npops; p++)
         drain_rings(&b->pops[p], tick);
     rt_brain_apply_inputs(b, tick);
@@ -149,10 +225,7 @@ static RtStatus one_tick(RtBrain *b, RtError *err)
     run_spike_handlers(b, tick, 0);
     run_spike_handlers(b, tick, 1);
     run_all_rows(b, ROWS_TICK, tick, 0);
-    if (b->rewarded)
-        run_all_rows(b, ROWS_REWARD, tick, b->reward);
-    b->reward = 0;
-    b->rewarded = 0;
+    rt_brain_reward_tick(b, tick);
     b->tick = tick + 1;
     rt_brain_record_tick(b, tick);
     return record(b, tick, err);

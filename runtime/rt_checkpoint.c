@@ -71,7 +71,7 @@ RtStatus rt_checkpoint_spec_hash(const RtBrainSpec *spec, const char *brain, uin
 
 typedef struct ArrayRef {
     char name[64];
-    const char *dtype;      /* "f64", "u32", "u64" */
+    const char *dtype;      /* "f64", "u32", "u64", "u8" */
     size_t elem;
     uint64_t count;         /* elements now */
     uint64_t max;           /* > count: the count may change up to max (spike lists) */
@@ -129,10 +129,36 @@ static RtStatus each_pop_array(RtBrain *b, uint32_t p, ArrayFn fn, void *ctx, Rt
     return st;
 }
 
+/* Brain-level reward carried across ticks (rt_brain_reward.c): reward
+ * given to groups for the next tick (when a group has `on reward`) and
+ * the spike counts of each observation window (`spikes(pop, window)`).
+ * Named "reward/..." (RT_CK_OPTIONAL): a checkpoint from before they were
+ * saved loads them as zero. */
+static RtStatus each_reward_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
+{
+    int any = 0;
+    for (uint32_t i = 0; i < b->ngroups; i++)
+        any |= b->groups[i].on_reward != NULL;
+    RtStatus st = RT_OK;
+    if (any && b->group_reward && b->group_rewarded) {
+        st = visit(fn, ctx, (ArrayRef){"reward/group", "f64", 8, b->ngroups, 0, b->group_reward}, err);
+        if (!st)
+            st = visit(fn, ctx, (ArrayRef){"reward/group_flag", "u8", 1, b->ngroups, 0, b->group_rewarded}, err);
+    }
+    for (uint32_t o = 0; !st && o < b->nobserves; o++) {
+        ArrayRef a = {"", "u64", 8, b->observes[o].window, 0, b->observes[o].counts};
+        snprintf(a.name, sizeof a.name, "reward/observe/%u", o);
+        st = visit(fn, ctx, a, err);
+    }
+    return st;
+}
+
 /* Every array of b's dynamic state, in a fixed order. */
 static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
 {
     RtStatus st = visit(fn, ctx, (ArrayRef){"brain/reward", "f64", 8, 1, 0, &b->reward}, err);
+    if (!st)
+        st = each_reward_array(b, fn, ctx, err);
     for (uint32_t p = 0; !st && p < b->npops; p++)
         st = each_pop_array(b, p, fn, ctx, err);
     for (uint32_t i = 0; !st && i < b->ngroups; i++) {
@@ -146,10 +172,15 @@ static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
     return st;
 }
 
+/* Arrays a checkpoint may lack (saved by later versions): loaded as zero. */
+#define RT_CK_OPTIONAL "reward/"
+
+static int optional_array(const char *name) { return strncmp(name, RT_CK_OPTIONAL, strlen(RT_CK_OPTIONAL)) == 0; }
+
 static RtStatus count_array(void *ctx, ArrayRef *a, RtError *err)
 {
-    (void)a, (void)err;
-    ++*(uint64_t *)ctx;
+    (void)err;
+    *(uint64_t *)ctx += !optional_array(a->name);
     return RT_OK;
 }
 
@@ -226,6 +257,10 @@ static RtStatus load_array(void *ctx, ArrayRef *a, RtError *err)
 {
     RtCkDb *db = ctx;
     RtCkArray row;
+    if (optional_array(a->name) && !rt_ckdb_has_array(db, a->name)) {
+        memset(a->data, 0, (size_t)a->count * a->elem);
+        return RT_OK;
+    }
     RtStatus st = rt_ckdb_get_array(db, a->name, &row, err);
     if (st)
         return st;
@@ -305,6 +340,8 @@ RtStatus rt_checkpoint_load(RtBrain *b, const char *path, RtCheckpointMeta *out,
     if (!st) {
         b->tick = m.tick;
         b->rewarded = rewarded != 0;
+        rt_brain_reward_resync(b);   /* observation sums from the restored counts */
+        rt_brain_live_invalidate(b); /* pruned flags were restored: rebuild the live runs */
     }
     rt_ckdb_close(db, NULL);
     if (!st && out)

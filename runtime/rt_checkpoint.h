@@ -28,7 +28,7 @@
 #include <stdio.h>
 
 #define RT_CHECKPOINT_APP_ID 0x4252434b  /* "BRCK" */
-#define RT_CHECKPOINT_SCHEMA 1           /* the schema this runtime writes */
+#define RT_CHECKPOINT_SCHEMA 2           /* the schema this runtime writes (rt_checkpoint_db.c) */
 
 /* Where a brain came from. Strings are cut to fit. */
 typedef struct RtCheckpointMeta {
@@ -89,5 +89,19 @@ RtStatus rt_checkpoint_resume(RtBrain *b, const char *path, const RtCheckpointMe
  * and after the last tick. path NULL: just steps. */
 RtStatus rt_checkpoint_step(RtBrain *b, uint64_t nticks, const char *path, uint64_t every,
                             const RtCheckpointMeta *meta, RtError *err);
+
+/* Saves like rt_checkpoint_save, keeping the keep - 1 checkpoints before
+ * it as "path.1" (the newest of them) ... "path.<keep-1>". The new one is
+ * written whole into "path.new" first; then the older ones move up one
+ * (renames, the oldest dropped), path is linked as "path.1" and "path.new"
+ * renamed over path, so path holds a whole checkpoint at every moment.
+ * keep <= 1: rt_checkpoint_save, in place. A path that exists and is not a
+ * checkpoint is refused (RT_ERR_FORMAT). */
+RtStatus rt_checkpoint_save_keep(RtBrain *b, const char *path, unsigned keep, const RtCheckpointMeta *meta,
+                                 RtError *err);
+
+/* rt_checkpoint_step with rt_checkpoint_save_keep for each save. */
+RtStatus rt_checkpoint_step_keep(RtBrain *b, uint64_t nticks, const char *path, uint64_t every, unsigned keep,
+                                 const RtCheckpointMeta *meta, RtError *err);
 
 #endif /* BR_RT_CHECKPOINT_H */

@@ -1,8 +1,14 @@
 /* rt_checkpoint_db.c - checkpoint files in SQLite (rt_checkpoint_db.h).
- * Schema version 1:
+ * Schema version 2:
  *   PRAGMA application_id = RT_CHECKPOINT_APP_ID
  *   meta(key TEXT PRIMARY KEY, value TEXT)       schema_version, tick, ...
  *   arrays(name TEXT PRIMARY KEY, dtype TEXT, count INTEGER, crc INTEGER, data BLOB)
+ *   chunks(name TEXT, part INTEGER, data BLOB, PRIMARY KEY(name, part))
+ * An array larger than the chunk size (RT_CKDB_CHUNK bytes, or
+ * $BRAINC_CHECKPOINT_CHUNK for tests) has data NULL in arrays and its
+ * bytes in parts 0, 1, ... of chunks, each at most a chunk (SQLite's
+ * largest BLOB is 1e9 bytes). Version 1 had no chunks table; saving into
+ * a version 1 file creates it (the migration), reading one needs nothing.
  * A save is one IMMEDIATE transaction in WAL mode with synchronous=FULL:
  * SQLite keeps the previous checkpoint until the commit is durable. */
 #include "rt_checkpoint_db.h"
@@ -17,15 +23,30 @@ struct RtCkDb {
     sqlite3 *db;
     const char *path;
     sqlite3_stmt *get_array;
+    void *joined;        /* the last chunked array read, put together */
 };
 
 static const char *const schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS arrays(name TEXT PRIMARY KEY, dtype TEXT NOT NULL,"
-    " count INTEGER NOT NULL, crc INTEGER NOT NULL, data BLOB);";
+    " count INTEGER NOT NULL, crc INTEGER NOT NULL, data BLOB);"
+    "CREATE TABLE IF NOT EXISTS chunks(name TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY(name, part));";
 
-/* Migrations from schema v to v + 1, for v from RT_CKDB_OLDEST; none yet. */
+/* Migrations from schema v to v + 1, for v from RT_CKDB_OLDEST: 1 -> 2
+ * adds the chunks table (schema_sql, run on every open for writing). */
 #define RT_CKDB_OLDEST 1
+
+/* Bytes per chunk of a large array: below SQLite's 1e9-byte BLOB limit. */
+#define RT_CKDB_CHUNK (256u * 1024 * 1024)
+
+static size_t chunk_size(void)
+{
+    const char *env = getenv("BRAINC_CHECKPOINT_CHUNK");
+    char *end;
+    unsigned long long v = env && *env ? strtoull(env, &end, 10) : 0;
+    return v >= 8 && v <= RT_CKDB_CHUNK && !*end ? (size_t)v : RT_CKDB_CHUNK;
+}
 
 static RtStatus db_error(RtCkDb *db, int rc, RtError *err)
 {
@@ -82,6 +103,7 @@ RtStatus rt_ckdb_close(RtCkDb *db, RtError *err)
     if (!db)
         return RT_OK;
     sqlite3_finalize(db->get_array);
+    free(db->joined);
     int rc = sqlite3_close(db->db);
     RtStatus st = rc == SQLITE_OK ? RT_OK
                                   : rt_error_set(err, RT_ERR_IO, "closing checkpoint '%s' failed", db->path);
@@ -136,9 +158,9 @@ RtStatus rt_ckdb_open_write(const char *path, RtCkDb **out, RtError *err)
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d", RT_CHECKPOINT_APP_ID);
         st = exec(db, sql, err);
-        if (!st)
-            st = exec(db, schema_sql, err);
     }
+    if (!st)
+        st = exec(db, schema_sql, err); /* a new file's tables, or the migration of an older one */
     if (st) {
         rt_ckdb_close(db, NULL);
         return st;
@@ -150,7 +172,7 @@ RtStatus rt_ckdb_open_write(const char *path, RtCkDb **out, RtError *err)
 RtStatus rt_ckdb_begin(RtCkDb *db, RtError *err)
 {
     RtStatus st = exec(db, "BEGIN IMMEDIATE", err);
-    return st ? st : exec(db, "DELETE FROM meta; DELETE FROM arrays", err);
+    return st ? st : exec(db, "DELETE FROM meta; DELETE FROM arrays; DELETE FROM chunks", err);
 }
 
 RtStatus rt_ckdb_commit(RtCkDb *db, RtError *err) { return exec(db, "COMMIT", err); }
@@ -197,11 +219,33 @@ RtStatus rt_ckdb_put_identity(RtCkDb *db, const RtCheckpointMeta *m, RtError *er
     return st;
 }
 
+/* The bytes of a large array as parts of at most chunk bytes. */
+static RtStatus put_chunks(RtCkDb *db, const char *name, const void *data, size_t bytes, size_t chunk,
+                           RtError *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->db, "INSERT INTO chunks(name, part, data) VALUES(?, ?, ?)", -1, &st, NULL);
+    for (size_t off = 0, part = 0; rc == SQLITE_OK && off < bytes; off += chunk, part++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)part);
+        sqlite3_bind_blob64(st, 3, (const char *)data + off, bytes - off < chunk ? bytes - off : chunk, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db->db);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? RT_OK : db_error(db, rc, err);
+}
+
 RtStatus rt_ckdb_put_array(RtCkDb *db, const char *name, const char *dtype, uint64_t count, uint64_t crc,
                            const void *data, size_t bytes, RtError *err)
 {
-    if (bytes > 1000000000u)
-        return rt_error_set(err, RT_ERR_ARG, "array %s (%zu bytes) is too large for a checkpoint row", name, bytes);
+    size_t chunk = chunk_size();
+    if (bytes > chunk) {
+        RtStatus cst = put_chunks(db, name, data, bytes, chunk, err);
+        if (cst)
+            return cst;
+        data = NULL;
+    }
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db->db, "INSERT INTO arrays(name, dtype, count, crc, data) VALUES(?, ?, ?, ?, ?)",
                                 -1, &st, NULL);
@@ -210,7 +254,12 @@ RtStatus rt_ckdb_put_array(RtCkDb *db, const char *name, const char *dtype, uint
         sqlite3_bind_text(st, 2, dtype, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)count);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)crc);
-        sqlite3_bind_blob64(st, 5, data ? data : "", (sqlite3_uint64)bytes, SQLITE_STATIC);
+        if (data)
+            sqlite3_bind_blob64(st, 5, data, (sqlite3_uint64)bytes, SQLITE_STATIC);
+        else if (bytes)
+            sqlite3_bind_null(st, 5); /* in chunks */
+        else
+            sqlite3_bind_blob64(st, 5, "", 0, SQLITE_STATIC);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -317,6 +366,53 @@ RtStatus rt_ckdb_open_read(const char *path, RtCkDb **out, RtCheckpointMeta *met
     return RT_OK;
 }
 
+/* A chunked array: its parts in order put together into db->joined
+ * (out->bytes is then their total; the caller checks it and the crc). */
+static RtStatus join_chunks(RtCkDb *db, const char *name, RtCkArray *out, RtError *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t total = 0, cap = 0;
+    char *buf = NULL;
+    int64_t expect = 0;
+    int rc = sqlite3_prepare_v2(db->db, "SELECT part, data FROM chunks WHERE name=? ORDER BY part", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        rc = SQLITE_OK;
+        if (sqlite3_column_int64(st, 0) != expect++) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        if (total + n > cap) {
+            size_t grown_cap = (total + n) * 2;
+            char *grown = realloc(buf, grown_cap);
+            if (!grown) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            buf = grown, cap = grown_cap;
+        }
+        if (n)
+            memcpy(buf + total, sqlite3_column_blob(st, 1), n);
+        total += n;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(buf);
+        if (rc == SQLITE_CORRUPT)
+            return rt_error_set(err, RT_ERR_FORMAT, "checkpoint '%s' is damaged (the parts of array %s are not "
+                                "in sequence)", db->path, name);
+        return rc == SQLITE_NOMEM ? rt_error_set(err, RT_ERR_NOMEM, "out of memory reading array %s", name)
+                                  : db_error(db, rc, err);
+    }
+    free(db->joined);
+    db->joined = buf;
+    out->data = buf;
+    out->bytes = total;
+    return RT_OK;
+}
+
 RtStatus rt_ckdb_get_array(RtCkDb *db, const char *name, RtCkArray *out, RtError *err)
 {
     int rc = SQLITE_OK;
@@ -340,13 +436,27 @@ RtStatus rt_ckdb_get_array(RtCkDb *db, const char *name, RtCkArray *out, RtError
     out->crc = (uint64_t)sqlite3_column_int64(st, 2);
     out->data = sqlite3_column_blob(st, 3);
     out->bytes = (size_t)sqlite3_column_bytes(st, 3);
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+        return join_chunks(db, name, out, err);
     return RT_OK;
 }
 
 RtStatus rt_ckdb_count_arrays(RtCkDb *db, uint64_t *out, RtError *err)
 {
     int64_t n = 0;
-    RtStatus st = query_int(db, "SELECT count(*) FROM arrays", &n, err);
+    RtStatus st = query_int(db, "SELECT count(*) FROM arrays WHERE name NOT LIKE 'reward/%'", &n, err);
     *out = (uint64_t)n;
     return st;
+}
+
+int rt_ckdb_has_array(RtCkDb *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM arrays WHERE name=?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
 }

@@ -44,5 +44,8 @@ RtStatus rt_ckdb_put_array(RtCkDb *db, const char *name, const char *dtype, uint
 RtStatus rt_ckdb_get_meta_u64(RtCkDb *db, const char *key, uint64_t *out, RtError *err);
 void rt_ckdb_get_meta_opt(RtCkDb *db, const char *key, char *buf, size_t size);
 RtStatus rt_ckdb_get_array(RtCkDb *db, const char *name, RtCkArray *out, RtError *err);
+/* The arrays of the file, those named "reward/..." (optional) left out. */
 RtStatus rt_ckdb_count_arrays(RtCkDb *db, uint64_t *out, RtError *err);
+/* Whether the file has an array of that name. */
+int rt_ckdb_has_array(RtCkDb *db, const char *name);
 #endif

@@ -168,31 +168,166 @@ static uint64_t threshold_of(const RtPoisson *ps, uint64_t neuron)
     return ps->thresholds ? ps->thresholds[neuron] : ps->threshold;
 }
 
-static BrPhilox4 bernoulli_block(const RtPoisson *ps, uint64_t group, uint64_t tick)
+/* Philox4x32-10 (philox.h: the same rounds and key schedule) of the 16
+ * counters {group0 + j, RT_BERNOULLI_MARK, tick lo, tick hi}, j < 16:
+ * word k of block j goes to u[k][j]. On x86-64 with AVX-512 the 16 blocks
+ * run in the lanes of 512-bit registers (chosen at run time, so the
+ * runtime still runs on any x86-64); elsewhere block by block. The words
+ * are exactly those of br_philox4x32_10 either way, so the spikes do not
+ * depend on the path (tests/runtime/test_rt_poisson_layout.c compares
+ * with the scalar function). */
+#define RT_BERNOULLI_BATCH 16
+
+static void bernoulli_batch_scalar(const RtPoisson *ps, uint32_t group0, uint64_t tick,
+                                   uint32_t u[4][RT_BERNOULLI_BATCH])
 {
-    uint32_t tick_lo = (uint32_t)tick, tick_hi = (uint32_t)(tick >> 32);
-    BrPhilox4 c = { { (uint32_t)group, RT_BERNOULLI_MARK, tick_lo, tick_hi } };
-    return br_philox4x32_10(c, ps->key[0], ps->key[1]);
+    for (uint32_t j = 0; j < RT_BERNOULLI_BATCH; j++) {
+        BrPhilox4 c = { { group0 + j, RT_BERNOULLI_MARK, (uint32_t)tick, (uint32_t)(tick >> 32) } };
+        BrPhilox4 r = br_philox4x32_10(c, ps->key[0], ps->key[1]);
+        for (int k = 0; k < 4; k++)
+            u[k][j] = r.v[k];
+    }
 }
 
-/* One Philox block gives the uniforms of four neighbouring neurons. Inside
- * the range the append is branch-free: out[n] is always written (it is
- * within the room for end - begin entries) and n grows only on a spike. */
+/* RT_POISSON_NO_AVX512: block by block everywhere (the tests build the
+ * sampler both ways, tests/runtime/test_rt_poisson_layout_scalar.c). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(RT_POISSON_NO_AVX512)
+#include <immintrin.h>
+#define RT_HAVE_AVX512_PHILOX 1
+
+/* hi and lo 32 bits of m * x in each 32-bit lane. */
+__attribute__((target("avx512f"))) static inline void mul_hilo(__m512i m, __m512i x, __m512i *hi,
+                                                                __m512i *lo)
+{
+    __m512i even = _mm512_mul_epu32(m, x);                          /* lanes 0, 2, ...: 64-bit */
+    __m512i odd = _mm512_mul_epu32(m, _mm512_srli_epi64(x, 32));    /* lanes 1, 3, ... */
+    *hi = _mm512_mask_blend_epi32((__mmask16)0xAAAA, _mm512_srli_epi64(even, 32), odd);
+    *lo = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+
+__attribute__((target("avx512f"))) static void bernoulli_batch_avx512(const RtPoisson *ps,
+                                                                      uint32_t group0, uint64_t tick,
+                                                                      uint32_t u[4][RT_BERNOULLI_BATCH])
+{
+    const __m512i m0 = _mm512_set1_epi32((int)BR_PHILOX_M0), m1 = _mm512_set1_epi32((int)BR_PHILOX_M1);
+    __m512i c0 = _mm512_add_epi32(_mm512_set1_epi32((int)group0),
+                                  _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m512i c1 = _mm512_set1_epi32((int)RT_BERNOULLI_MARK);
+    __m512i c2 = _mm512_set1_epi32((int)(uint32_t)tick);
+    __m512i c3 = _mm512_set1_epi32((int)(uint32_t)(tick >> 32));
+    uint32_t k0 = ps->key[0], k1 = ps->key[1];
+    for (int round = 0; round < 10; round++) {
+        __m512i hi0, lo0, hi1, lo1;
+        mul_hilo(m0, c0, &hi0, &lo0);
+        mul_hilo(m1, c2, &hi1, &lo1);
+        c0 = _mm512_xor_si512(_mm512_xor_si512(hi1, c1), _mm512_set1_epi32((int)k0));
+        c1 = lo1;
+        c2 = _mm512_xor_si512(_mm512_xor_si512(hi0, c3), _mm512_set1_epi32((int)k1));
+        c3 = lo0;
+        k0 += BR_PHILOX_W0;
+        k1 += BR_PHILOX_W1;
+    }
+    _mm512_storeu_si512((void *)u[0], c0);
+    _mm512_storeu_si512((void *)u[1], c1);
+    _mm512_storeu_si512((void *)u[2], c2);
+    _mm512_storeu_si512((void *)u[3], c3);
+}
+
+/* The 64 neurons first .. first + 63 (groups group0 .. group0 + 15, all in
+ * the caller's range) against one threshold: bit 4j + k of the spike mask
+ * is word k of block j < threshold; the spiking neurons are compressed
+ * into out in increasing order, 16 at a time (each store writes 16
+ * entries, within the room of the 64 neurons). Returns how many spiked. */
+__attribute__((target("avx512f,bmi2,popcnt"))) static uint32_t
+bernoulli_spikes_avx512(const RtPoisson *ps, uint32_t group0, uint64_t tick, uint64_t threshold,
+                        uint32_t first, uint32_t *out)
+{
+    uint32_t u[4][RT_BERNOULLI_BATCH] __attribute__((aligned(64)));
+    bernoulli_batch_avx512(ps, group0, tick, u);
+    uint64_t mask = ~(uint64_t)0;
+    if (threshold <= 0xFFFFFFFFu) {
+        __m512i th = _mm512_set1_epi32((int)(uint32_t)threshold);
+        mask = 0;
+        for (int k = 0; k < 4; k++) {
+            __mmask16 m = _mm512_cmplt_epu32_mask(_mm512_load_si512((const void *)u[k]), th);
+            mask |= _pdep_u64((uint64_t)m, 0x1111111111111111ull << k);
+        }
+    }
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    uint32_t n = 0;
+    for (uint32_t q = 0; q < 4; q++) {
+        __mmask16 m = (__mmask16)(mask >> (16 * q));
+        __m512i idx = _mm512_add_epi32(iota, _mm512_set1_epi32((int)(first + 16 * q)));
+        _mm512_storeu_si512((void *)(out + n), _mm512_maskz_compress_epi32(m, idx));
+        n += (uint32_t)_mm_popcnt_u32(m);
+    }
+    return n;
+}
+#else
+#define RT_HAVE_AVX512_PHILOX 0
+#endif
+
+static int have_avx512(void)
+{
+#if RT_HAVE_AVX512_PHILOX
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("bmi2") &&
+           __builtin_cpu_supports("popcnt");
+#else
+    return 0;
+#endif
+}
+
+static void bernoulli_batch(const RtPoisson *ps, int avx512, uint32_t group0, uint64_t tick,
+                            uint32_t u[4][RT_BERNOULLI_BATCH])
+{
+#if RT_HAVE_AVX512_PHILOX
+    if (avx512) {
+        bernoulli_batch_avx512(ps, group0, tick, u);
+        return;
+    }
+#endif
+    (void)avx512;
+    bernoulli_batch_scalar(ps, group0, tick, u);
+}
+
+/* One Philox block gives the uniforms of four neighbouring neurons (group
+ * g: neurons 4g .. 4g+3), computed 16 blocks at a time. Inside the range
+ * the append is branch-free: out[n] is always written (it is within the
+ * room for end - begin entries) and n grows only on a spike. */
 static uint32_t sample_bernoulli(const RtPoisson *ps, uint64_t tick, uint32_t begin, uint32_t end,
                                  uint32_t *out)
 {
+    uint32_t u[4][RT_BERNOULLI_BATCH];
     uint32_t n = 0;
-    for (uint64_t group = begin / 4; group * 4 < end; group++) {
-        BrPhilox4 u = bernoulli_block(ps, group, tick);
-        uint64_t first = group * 4;
-        bool whole = first >= begin && first + 4 <= end;
-        for (uint32_t k = 0; k < 4; k++) {
-            uint64_t i = first + k;
-            if (whole || (i >= begin && i < end)) {
-                out[n] = (uint32_t)i;
-                n += u.v[k] < threshold_of(ps, i);
+    int avx512 = have_avx512();
+    uint64_t group_end = ((uint64_t)end + 3) / 4;
+    for (uint64_t g0 = begin / 4; g0 < group_end; g0 += RT_BERNOULLI_BATCH) {
+        uint64_t first = g0 * 4, last = first + 4 * RT_BERNOULLI_BATCH;
+        if (first >= begin && last <= end && !ps->thresholds) {
+#if RT_HAVE_AVX512_PHILOX
+            if (avx512) {
+                n += bernoulli_spikes_avx512(ps, (uint32_t)g0, tick, ps->threshold, (uint32_t)first, out + n);
+                continue;
             }
+#endif
+            uint64_t th = ps->threshold;
+            bernoulli_batch(ps, avx512, (uint32_t)g0, tick, u);
+            for (uint32_t j = 0; j < RT_BERNOULLI_BATCH; j++)
+                for (uint32_t k = 0; k < 4; k++) {
+                    out[n] = (uint32_t)(first + 4 * j + k);
+                    n += u[k][j] < th;
+                }
+            continue;
         }
+        bernoulli_batch(ps, avx512, (uint32_t)g0, tick, u);
+        for (uint32_t j = 0; j < RT_BERNOULLI_BATCH; j++)
+            for (uint32_t k = 0; k < 4; k++) {
+                uint64_t i = first + 4 * j + k;
+                if (i >= begin && i < end) {
+                    out[n] = (uint32_t)i;
+                    n += u[k][j] < threshold_of(ps, i);
+                }
+            }
     }
     return n;
 }

@@ -47,6 +47,14 @@ static void put(Writer *w, const void *p, size_t n)
     w->len += n;
 }
 
+/* Zero bytes up to the next 8-byte boundary of the blob: the connectivity
+ * arrays that follow can then be used in place (get_inplace). */
+static void put_pad8(Writer *w)
+{
+    static const uint8_t zero[8];
+    put(w, zero, (8 - w->len % 8) % 8);
+}
+
 static void put_u8(Writer *w, uint8_t v) { put(w, &v, 1); }
 static void put_u16(Writer *w, uint16_t v) { put(w, &v, 2); }
 static void put_u32(Writer *w, uint32_t v) { put(w, &v, 4); }
@@ -95,7 +103,9 @@ static void put_group(Writer *w, const RtGroupSpec *g, uint32_t n_pre)
     put_str(w, g->name);
     put_u32(w, g->pre), put_u32(w, g->post);
     put_u64(w, g->n_syn);
+    put_pad8(w);
     put(w, g->row_ptr, ((size_t)n_pre + 1) * sizeof(uint64_t));
+    put_pad8(w);
     put(w, g->col, (size_t)g->n_syn * sizeof(uint32_t));
     put_i32(w, g->nstates), put_i32(w, g->nparams), put_i32(w, g->nrefs);
     for (int j = 0; j < g->nstates; j++)
@@ -105,12 +115,16 @@ static void put_group(Writer *w, const RtGroupSpec *g, uint32_t n_pre)
     for (int j = 0; j < g->nparams; j++)
         put_opt(w, g->param ? g->param[j] : NULL, g->n_syn, sizeof(float));
     put_u16(w, g->delay);
-    put_opt(w, g->delays, g->n_syn, sizeof(uint16_t));
+    put_u8(w, g->delays != NULL);
+    put_pad8(w);
+    if (g->delays)
+        put(w, g->delays, (size_t)g->n_syn * sizeof(uint16_t));
     for (int r = 0; r < g->nrefs; r++) {
         const RtRefSpec *ref = &g->refs[r];
         put_i32(w, ref->post_side), put_i32(w, (int)ref->kind), put_i32(w, ref->slot), put_i32(w, ref->delivered);
     }
     put_u8(w, kernel_mask(g));
+    put_i32(w, g->prune_flag);
 }
 
 static void put_input(Writer *w, const RtInputSpec *in)
@@ -122,6 +136,32 @@ static void put_input(Writer *w, const RtInputSpec *in)
     put(w, in->times_ms, (size_t)in->ntimes * sizeof(double));
     put_f64(w, in->from_ms), put_f64(w, in->until_ms);
     put_u64(w, in->stream);
+    put_f64(w, in->amplitude_end);
+}
+
+/* Brain-level reward: observations, then the `reward` members (nodes
+ * field by field, then the target groups or none for all). Their meaning
+ * is checked by rt_brain_create. */
+static void put_rewards(Writer *w, const RtBrainSpec *s)
+{
+    put_u32(w, s->nobserves);
+    for (uint32_t o = 0; o < s->nobserves; o++) {
+        const RtObserveSpec *x = &s->observes[o];
+        put_u32(w, x->pop), put_u32(w, x->n), put_u32(w, x->window);
+        put_opt(w, x->idx, x->n, sizeof(uint32_t));
+    }
+    put_u32(w, s->nrewards);
+    for (uint32_t r = 0; r < s->nrewards; r++) {
+        const RtRewardSpec *x = &s->rewards[r];
+        put_u32(w, x->nnodes);
+        for (uint32_t k = 0; k < x->nnodes; k++) {
+            const RtRewardNode *n = &x->nodes[k];
+            put_u32(w, n->kind), put_u32(w, n->op), put_u32(w, n->a), put_u32(w, n->b), put_u32(w, n->c);
+            put_f64(w, n->value);
+        }
+        put_u32(w, x->ngroups);
+        put_opt(w, x->groups, x->ngroups, sizeof(uint32_t));
+    }
 }
 
 static void put_meta(Writer *w, const RtSpecMeta *m)
@@ -151,6 +191,7 @@ static void put_payload(Writer *w, const RtBrainSpec *s, const RtSpecMeta *m)
         put_group(w, &s->groups[g], s->groups[g].pre < s->npops ? s->pops[s->groups[g].pre].size : 0);
     for (uint32_t i = 0; i < s->ninputs; i++)
         put_input(w, &s->inputs[i]);
+    put_rewards(w, s);
     put_meta(w, m);
 }
 
@@ -192,6 +233,7 @@ struct RtSpecBlob {
 };
 
 typedef struct Reader {
+    const uint8_t *start;  /* the blob's first byte (padding is relative to it) */
     const uint8_t *p;
     size_t left;
     RtSpecBlob *blob;
@@ -253,6 +295,27 @@ static void *get_array(Reader *r, uint64_t n, size_t elem)
     void *x = own(r, (size_t)n * elem);
     if (x && get(r, x, (size_t)n * elem))
         return NULL;
+    return x;
+}
+
+/* An array after put_pad8: a pointer into the blob itself when it is
+ * aligned there (the standalone executable's blob lives as long as the
+ * program, and the brain borrows it), else a copy. */
+static const void *get_inplace(Reader *r, uint64_t n, size_t elem)
+{
+    size_t pad = (8 - (size_t)(r->p - r->start) % 8) % 8;
+    if (r->bad || pad > r->left)
+        return fail(r, "truncated array"), NULL;
+    for (size_t k = 0; k < pad; k++)
+        if (r->p[k])
+            return fail(r, "bad padding"), NULL;
+    r->p += pad, r->left -= pad;
+    if (elem && n > r->left / elem)
+        return fail(r, "truncated array"), NULL;
+    if ((uintptr_t)r->p % elem)
+        return get_array(r, n, elem);
+    const void *x = r->p;
+    r->p += n * elem, r->left -= n * elem;
     return x;
 }
 
@@ -358,17 +421,24 @@ static void get_group(Reader *r, RtGroupSpec *g, const RtPopSpec *pops, uint32_t
         fail(r, "a group names a population out of range");
         return;
     }
-    g->row_ptr = get_array(r, (uint64_t)pops[g->pre].size + 1, sizeof(uint64_t));
-    g->col = get_array(r, g->n_syn, sizeof(uint32_t));
+    g->row_ptr = get_inplace(r, (uint64_t)pops[g->pre].size + 1, sizeof(uint64_t));
+    g->col = get_inplace(r, g->n_syn, sizeof(uint32_t));
     check_csr(r, g, pops[g->pre].size, pops[g->post].size);
     g->nstates = get_count(r), g->nparams = get_count(r), g->nrefs = get_count(r);
     get_syn_values(r, g);
     g->delay = get_u16(r);
-    g->delays = get_opt(r, g->n_syn, sizeof(uint16_t));
+    uint8_t has_delays = get_u8(r);
+    if (has_delays > 1)
+        fail(r, "bad presence flag");
+    const void *delays = get_inplace(r, has_delays ? g->n_syn : 0, sizeof(uint16_t));
+    g->delays = has_delays ? delays : NULL;
     get_refs(r, g, pops);
     *mask = get_u8(r);
     if (*mask >> 5)
         fail(r, "bad kernel flags");
+    g->prune_flag = get_count(r);
+    if (g->prune_flag > g->nstates)
+        fail(r, "bad pruning flag");
 }
 
 static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_t npops)
@@ -378,7 +448,7 @@ static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_
     in->pop = get_u32(r), in->n = get_u32(r);
     uint32_t *idx = get_opt(r, in->n, sizeof(uint32_t));
     in->idx = idx;
-    if (kind > RT_INPUT_SPIKES || in->pop >= npops)
+    if (kind > RT_INPUT_RAMP || in->pop >= npops)
         return (void)fail(r, "bad stimulus");
     for (uint32_t k = 0; idx && k < in->n && !r->bad; k++)
         if (idx[k] >= pops[in->pop].size)
@@ -388,6 +458,40 @@ static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_
     in->times_ms = get_array(r, in->ntimes, sizeof(double));
     in->from_ms = get_f64(r), in->until_ms = get_f64(r);
     in->stream = get_u64(r);
+    in->amplitude_end = get_f64(r);
+}
+
+static void get_rewards(Reader *r, RtSpecBlob *b)
+{
+    RtBrainSpec *s = &b->spec;
+    s->nobserves = get_u32(r);
+    if (!r->bad && s->nobserves > r->left / 13) /* pop, n, window, flag */
+        return (void)fail(r, "truncated observations");
+    RtObserveSpec *obs = own(r, ((size_t)s->nobserves + 1) * sizeof *obs);
+    for (uint32_t o = 0; obs && o < s->nobserves && !r->bad; o++) {
+        obs[o].pop = get_u32(r), obs[o].n = get_u32(r), obs[o].window = get_u32(r);
+        obs[o].idx = get_opt(r, obs[o].n, sizeof(uint32_t));
+    }
+    s->observes = obs;
+    s->nrewards = get_u32(r);
+    if (!r->bad && s->nrewards > r->left / 41) /* one node, a count and a flag at least */
+        return (void)fail(r, "truncated rewards");
+    RtRewardSpec *rws = own(r, ((size_t)s->nrewards + 1) * sizeof *rws);
+    for (uint32_t k = 0; rws && k < s->nrewards && !r->bad; k++) {
+        uint32_t n = get_u32(r);
+        if (!r->bad && n > r->left / 28)
+            return (void)fail(r, "truncated reward");
+        RtRewardNode *nodes = own(r, ((size_t)n + 1) * sizeof *nodes);
+        for (uint32_t j = 0; nodes && j < n && !r->bad; j++) {
+            RtRewardNode *x = &nodes[j];
+            x->kind = get_u32(r), x->op = get_u32(r), x->a = get_u32(r), x->b = get_u32(r), x->c = get_u32(r);
+            x->value = get_f64(r);
+        }
+        uint32_t ngroups = get_u32(r);
+        const uint32_t *groups = get_opt(r, ngroups, sizeof(uint32_t));
+        rws[k] = (RtRewardSpec){n, nodes, ngroups, groups};
+    }
+    s->rewards = rws;
 }
 
 /* A binding must name a value that exists (and a per-neuron array for parameters). */
@@ -458,6 +562,7 @@ static void get_spec(Reader *r, RtSpecBlob *b)
         get_group(r, &b->groups[g], b->pops, s->npops, &b->masks[g]);
     for (uint32_t i = 0; i < s->ninputs && !r->bad; i++)
         get_input(r, &b->inputs[i], b->pops, s->npops);
+    get_rewards(r, b);
     get_meta(r, b);
     if (!r->bad && r->left)
         fail(r, "trailing bytes");
@@ -494,7 +599,7 @@ RtSpecBlob *rt_spec_read(const uint8_t *data, size_t size, RtError *err)
         rt_error_set(err, RT_ERR_NOMEM, "out of memory reading the brain spec");
         return NULL;
     }
-    Reader r = {data + HEADER_SIZE, size - HEADER_SIZE, b, NULL};
+    Reader r = {data, data + HEADER_SIZE, size - HEADER_SIZE, b, NULL};
     get_spec(&r, b);
     if (r.bad) {
         rt_error_set(err, strcmp(r.bad, "out of memory") ? RT_ERR_FORMAT : RT_ERR_NOMEM,

@@ -3,7 +3,8 @@
  * turns back into an RtBrainSpec for rt_brain_create.
  *
  * The blob holds every array of the spec (populations, initial states,
- * per-neuron and per-synapse values, CSR, delays, refs, stimuli, names),
+ * per-neuron and per-synapse values, CSR, delays, refs, stimuli, reward
+ * observations and expressions, names),
  * which kernels exist (not their addresses), the brain's name, the seed it
  * was built with, and the brain parameters with, for those that can be
  * changed without recompiling, the spec values they set (RtParamBinding).
@@ -25,7 +26,7 @@
 #include <stdint.h>
 
 #define RT_SPEC_MAGIC "BRAINSPC"
-#define RT_SPEC_VERSION 1u
+#define RT_SPEC_VERSION 2u
 
 /* A spec value that a brain parameter sets directly (it equals the
  * parameter), so `-D name=value` on a built executable may overwrite it. */
@@ -70,7 +71,10 @@ size_t rt_spec_kernel_count(const RtBrainSpec *spec);
 RtStatus rt_spec_write(const RtBrainSpec *spec, const RtSpecMeta *meta, uint8_t **out, size_t *size,
                        RtError *err);
 
-/* A spec read back from a blob; owns every array. */
+/* A spec read back from a blob. It owns every array except the groups'
+ * row_ptr, col and delays, which point into data itself where data keeps
+ * them aligned (it does when data is 8-byte aligned): data must outlive
+ * the blob and every brain made from its spec. */
 typedef struct RtSpecBlob RtSpecBlob;
 
 RtSpecBlob *rt_spec_read(const uint8_t *data, size_t size, RtError *err);

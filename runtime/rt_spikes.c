@@ -67,6 +67,51 @@ void rt_spike_ring_gather(RtSpikeRing *r, const RtSpikeSpan *spans, unsigned nsp
     r->counts[r->now] = total;
 }
 
+/* The set bytes of w (flags base .. base + 7, little-endian load), in order. */
+static inline uint32_t collect_word(uint64_t w, uint32_t base, uint32_t *out, uint32_t count)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (w) {
+        unsigned byte = (unsigned)__builtin_ctzll(w) >> 3;
+        out[count++] = base + byte;
+        w &= ~((uint64_t)0xFF << (8 * byte));
+    }
+#else
+    unsigned char b[8];
+    memcpy(b, &w, sizeof b);
+    for (uint32_t j = 0; j < 8; j++)
+        if (b[j])
+            out[count++] = base + j;
+#endif
+    return count;
+}
+
+uint32_t rt_spikes_collect(const uint8_t *spiked, uint32_t n, uint32_t *out)
+{
+    uint32_t count = 0, k = 0;
+    for (; k + 64 <= n; k += 64) {
+        uint64_t w[8], any = 0;
+        memcpy(w, spiked + k, sizeof w);
+        for (int j = 0; j < 8; j++)
+            any |= w[j];
+        if (!any)
+            continue;
+        for (uint32_t j = 0; j < 8; j++)
+            if (w[j])
+                count = collect_word(w[j], k + 8 * j, out, count);
+    }
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, spiked + k, sizeof w);
+        if (w)
+            count = collect_word(w, k, out, count);
+    }
+    for (; k < n; k++)
+        if (spiked[k])
+            out[count++] = k;
+    return count;
+}
+
 static bool alloc_event_slots(RtEventRing *r, uint32_t capacity)
 {
     r->slots = rt_alloc_array(r->alloc, r->nslots, sizeof *r->slots);

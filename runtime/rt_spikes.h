@@ -114,6 +114,13 @@ static inline uint32_t *rt_spike_ring_region(RtSpikeRing *r, uint32_t begin)
  * and spans sorted by begin, not overlapping, each inside [0, n_neurons). */
 void rt_spike_ring_gather(RtSpikeRing *r, const RtSpikeSpan *spans, unsigned nspans);
 
+/* The indices k < n with spiked[k] != 0 (a neuron kernel's spike flags),
+ * ascending, into out (room for n); returns how many. Spikes are rare:
+ * 64 flags are tested at once, and in a chunk with spikes each 8-byte
+ * word's set bytes are found by counting trailing zeros, so the cost is
+ * per spike rather than per neuron (no branch per flag to mispredict). */
+uint32_t rt_spikes_collect(const uint8_t *spiked, uint32_t n, uint32_t *out);
+
 /* ---- RtEventRing: values delivered a chosen number of ticks later ---- */
 
 typedef struct RtEventSlot {

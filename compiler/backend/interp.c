@@ -52,7 +52,7 @@ static double *var_ref(const NirVar *v, InterpEnv *env)
 
 void interp_stmts(const NirStmt *s, InterpEnv *env)
 {
-    for (; s; s = s->next) {
+    for (; s && !env->pruned; s = s->next) {
         if (s->kind == NS_ASSIGN) {
             double value = interp_expr(s->value, env);
             double *target = var_ref(&s->var, env);
@@ -63,8 +63,13 @@ void interp_stmts(const NirStmt *s, InterpEnv *env)
                 interp_stmts(s->body, env);
             else
                 interp_stmts(s->orelse, env);
+        } else if (s->kind == NS_DELIVER) {
+            double value = interp_expr(s->value, env);
+            if (env->deliver)
+                env->deliver(env->ctx, s->ref, value);
+        } else if (s->kind == NS_PRUNE) {
+            env->pruned = 1;
         }
-        /* NS_DELIVER, NS_PRUNE: synapse code only */
     }
 }
 

@@ -1,9 +1,10 @@
-/* interp.h - the reference interpreter of neuron model code: NirExpr,
- * NirStmt and one population's update per tick, written as plainly as
- * possible. It is the oracle the LLVM backend is tested against (and later
- * the runtime's tests), so it is the executable definition of the
- * semantics below; the LLVM kernels (llvm/llvm_neuron.c) must follow it
- * operation by operation.
+/* interp.h - the reference interpreter of model code: NirExpr, NirStmt,
+ * one population's update per tick (interp.c) and one synapse group's
+ * kernels (interp_syn.c, at the end), written as plainly as possible. It
+ * is the oracle the LLVM backend is tested against (and later the
+ * runtime's tests), so it is the executable definition of the semantics
+ * below; the LLVM kernels (llvm/llvm_neuron.c, llvm/llvm_synapse.c) must
+ * follow it operation by operation.
  *
  * Expressions: doubles; random() is rt_random(s->seed, s->stream, k,
  * s->tick, site) for neuron k (runtime/rt_abi.h); booleans are 0/1; `a % b` is floored,
@@ -48,6 +49,11 @@ typedef struct InterpEnv {
     double reward;        /* synapse code: the amount in `on reward` */
     /* random(): rt_random(seed, stream, index, tick, site) (rt_abi.h) */
     uint64_t seed, stream, index, tick;
+    /* Synapse code: `deliver v to refs[ref]` calls deliver (NULL: ignored);
+     * `prune` sets pruned, and no further statement runs. */
+    void (*deliver)(void *ctx, int ref, double value);
+    void *ctx;
+    int pruned;
 } InterpEnv;
 
 double interp_expr(const NirExpr *e, const InterpEnv *env);
@@ -68,4 +74,30 @@ int interp_mentions_state(const NirExpr *e, int x);
 int interp_pop_update(const NirNeuronModel *m, const NirPop *pop, const LlvmPopState *s,
                       uint32_t begin, uint32_t end, double t, double dt, uint8_t *spiked,
                       char *err, size_t errsize);
+
+/* ---- synapse code (interp_syn.c) ---------------------------------------------
+ *
+ * The kernels of one synapse group, as llvm_synapse.c compiles them, on the
+ * runtime's RtGroupState (rt_abi.h). For each synapse k (pre i, post j):
+ * if the model prunes and k's hidden "(pruned)" state is not 0, nothing
+ * runs; else its parameters (per-synapse array or the group's uniform
+ * value), states and zeroed locals are loaded, pre.X / post.X point into
+ * the neuron arrays (a uniform neuron parameter: its value), t = tick * dt,
+ * the code runs, and the states are stored back. `deliver v to x` adds v to
+ * ring[x][((tick + delay_k) % ring_len) * n_post + j]; `prune` sets the
+ * hidden state to 1, adds 1 to *gs->npruned (when not NULL) and ends the
+ * synapse's code. Rows are visited in CSR order (the JIT's walk of the
+ * runtime's live list visits the same live synapses in the same order).
+ * TICK: each decay
+ * x = x * exp(-dt / tau) in declaration order, then `update`. GAP:
+ * c = g * (pre.v - post.v), post input += c, pre input -= c. */
+typedef enum { INTERP_SYN_PRE, INTERP_SYN_POST, INTERP_SYN_TICK, INTERP_SYN_REWARD, INTERP_SYN_GAP } InterpSynKind;
+
+/* Runs kind over the rows of pre neurons [begin, end) (POST: the incoming
+ * synapses of post neuron `begin`, end unused) at tick `tick`; value is the
+ * reward amount (REWARD). pre and post are the group's populations.
+ * Returns 0, or -1 when out of memory. */
+int interp_syn_run(const NirSynapseModel *m, const NirGroup *g, const NirPop *pre, const NirPop *post,
+                   const RtGroupState *gs, InterpSynKind kind, uint32_t begin, uint32_t end, uint64_t tick,
+                   double value, double dt);
 #endif

@@ -103,6 +103,7 @@ static void compare_input(Binds *b, const NirInput *a, const NirInput *c, uint32
 {
     if (a->kind != c->kind || a->pop != c->pop || a->n != c->n || a->ntimes != c->ntimes ||
         !same(a->from, c->from) || !same(a->until, c->until) || a->stream != c->stream ||
+        !same(a->amplitude_end, c->amplitude_end) ||
         !same_mem(a->idx, c->idx, sizeof(uint32_t) * a->n) ||
         !same_mem(a->times, c->times, sizeof(double) * a->ntimes)) {
         b->structural = 1;
@@ -126,6 +127,8 @@ static void compare(Binds *b, const Nir *x, const Nir *y)
         compare_group(b, x, y, g);
     for (int i = 0; i < x->ninputs && !b->structural; i++)
         compare_input(b, &x->inputs[i], &y->inputs[i], (uint32_t)i);
+    if (!nir_rewards_equal(x, y)) /* rewards fold parameters in: not bindable */
+        b->structural = 1;
 }
 
 /* The network with parameter name set to value, built with diag silenced. */
@@ -191,7 +194,8 @@ static void analyse_one(Program *prog, const NirOptions *opt, const Nir *base, D
     *out = first;
 }
 
-int build_params_analyse(Program *prog, const NirOptions *opt, const Nir *base, Diag *diag, BuildParams *out)
+int build_params_analyse(Program *prog, const NirOptions *opt, const Nir *base, Diag *diag,
+                         const char *only, BuildParams *out)
 {
     out->n = base->nparams;
     out->params = calloc((size_t)base->nparams + 1, sizeof *out->params);
@@ -199,8 +203,9 @@ int build_params_analyse(Program *prog, const NirOptions *opt, const Nir *base, 
     if (!out->params || !out->binds)
         return -1;
     for (int i = 0; i < base->nparams; i++) {
-        Binds b;
-        analyse_one(prog, opt, base, diag, i, &b);
+        Binds b = {NULL, 0, 0, 1, 0, 0};
+        if (!only || strcmp(only, base->params[i].name) == 0)
+            analyse_one(prog, opt, base, diag, i, &b);
         if (b.structural) {
             free(b.v);
             b.v = NULL, b.n = 0;

@@ -24,11 +24,12 @@ typedef struct BuildParams {
     RtParamBinding **binds;   /* [n] owned arrays behind params[i].bind */
 } BuildParams;
 
-/* Analyses every parameter of base (built from prog with opt). Errors of
- * the perturbed builds are not shown (they make a parameter structural).
+/* Analyses every parameter of base (built from prog with opt), or only the
+ * one named only (the others then count as structural). Errors of the
+ * perturbed builds are not shown (they make a parameter structural).
  * Returns 0, or -1 when out of memory. */
 int build_params_analyse(Program *prog, const NirOptions *opt, const Nir *base, Diag *diag,
-                         BuildParams *out);
+                         const char *only, BuildParams *out);
 void build_params_free(BuildParams *bp);
 
 /* Gives every uniform neuron parameter that a changeable parameter sets a

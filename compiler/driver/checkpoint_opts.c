@@ -3,6 +3,7 @@
  * file turns flags and the program into its arguments. */
 #include "driver/checkpoint_opts.h"
 #include "rt_parse.h"
+#include "rt_record_db.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@ int checkpoint_parse_option(CheckpointOptions *c, int argc, char **argv, int *i,
 {
     int m;
     const char *v;
+    if ((v = value_of(argc, argv, i, "--checkpoint-keep", &m)), m) {
+        if (!v || parse_count(v, &c->keep) || c->keep > 1000)
+            return snprintf(msg, size, "--checkpoint-keep needs a number of checkpoints from 1 to 1000"), -1;
+        return 1;
+    }
     if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m) {
         if (parse_count(v, &c->every))
             return snprintf(msg, size, "--checkpoint-every needs a positive number of ticks"), -1;
@@ -50,7 +56,7 @@ int checkpoint_parse_option(CheckpointOptions *c, int argc, char **argv, int *i,
     return 0;
 }
 
-int checkpoint_wanted(const CheckpointOptions *c) { return c->path || c->resume || c->every; }
+int checkpoint_wanted(const CheckpointOptions *c) { return c->path || c->resume || c->every || c->keep; }
 
 /* The hash of a file's bytes (0 when it cannot be read). */
 static uint64_t file_hash(const char *path)
@@ -141,6 +147,8 @@ int checkpoint_prepare(CheckpointRun *run, const CheckpointOptions *opt, const N
         return snprintf(msg, size, "%s", err.msg), -1;
     if (opt->every && !opt->path)
         return snprintf(msg, size, "--checkpoint-every needs --checkpoint FILE"), -1;
+    if (opt->keep && !opt->path)
+        return snprintf(msg, size, "--checkpoint-keep needs --checkpoint FILE"), -1;
     return 0;
 }
 
@@ -158,13 +166,16 @@ int checkpoint_resume(const CheckpointRun *run, RtBrain *b, RtError *err)
 
 RtStatus checkpoint_step(const CheckpointRun *run, RtBrain *b, uint64_t ticks, RtError *err)
 {
-    return rt_checkpoint_step(b, ticks, run->opt.path, run->opt.every, &run->meta, err);
+    return rt_checkpoint_step_keep(b, ticks, run->opt.path, run->opt.every, (unsigned)run->opt.keep, &run->meta,
+                                   err);
 }
 
 int checkpoint_inspect(const char *path)
 {
     RtError err = {0};
-    if (rt_checkpoint_print(path, stdout, &err) == RT_OK)
+    RtStatus st = rt_recdb_is_recording(path) ? rt_recdb_print(path, stdout, &err)
+                                              : rt_checkpoint_print(path, stdout, &err);
+    if (st == RT_OK)
         return 0;
     fflush(stdout);
     fprintf(stderr, "brainc: %s\n", err.msg);

@@ -15,6 +15,7 @@ typedef struct CheckpointOptions {
     const char *path;      /* --checkpoint FILE: saved at the end (and every N ticks) */
     uint64_t every;        /* --checkpoint-every N; 0: only at the end */
     const char *resume;    /* --resume FILE: start from this checkpoint */
+    uint64_t keep;         /* --checkpoint-keep K: FILE and FILE.1 .. FILE.<K-1>; 0 or 1: FILE only */
 } CheckpointOptions;
 
 /* A run's checkpointing: the options and the identity it saves and checks. */

@@ -1,8 +1,10 @@
 /* sweep.c - parameter sweeps (sweep.h). Variants are elaborated and
- * compiled one after the other on the calling thread (LLVM, diagnostics),
- * then run on worker threads: worker t runs variants t, t + K, ...; each
+ * compiled one after the other on the calling thread (LLVM, diagnostics;
+ * once for all when the parameter does not shape the kernels), then run on
+ * worker threads: worker t runs variants t, t + K, ...; each
  * brain is its own value, so the workers share nothing mutable. */
 #include "driver/sweep.h"
+#include "driver/build_params.h"
 #include "rt_parse.h"
 #include <errno.h>
 #include <pthread.h>
@@ -85,6 +87,7 @@ typedef struct Variant {
     char label[256];    /* "name=v" */
     char suffix[258];   /* ".name=v" */
     NirDefine *defines;
+    NirOptions nopt;    /* the run's options with this variant's value */
     Nir *nir;
     LlvmBrain *lb;
     RunSettings rs;
@@ -106,29 +109,61 @@ static NirDefine *variant_defines(const NirOptions *base, const char *name, doub
     return d;
 }
 
-/* Elaborates and compiles variant k; returns its exit code. */
-static int prepare_variant(Variant *v, const Sweep *sw, int k, const SweepRun *sr)
+/* Elaborates variant k; returns its exit code. */
+static int elaborate_variant(Variant *v, const Sweep *sw, int k, const SweepRun *sr)
 {
     snprintf(v->label, sizeof v->label, "%s=%s", sw->name, sw->texts[k]);
     snprintf(v->suffix, sizeof v->suffix, ".%s", v->label);
-    NirOptions nopt = sr->nopt;
-    v->defines = variant_defines(&sr->nopt, sw->name, sw->values[k], &nopt.ndefines);
+    v->nopt = sr->nopt;
+    v->defines = variant_defines(&sr->nopt, sw->name, sw->values[k], &v->nopt.ndefines);
     if (!v->defines)
         return 3;
-    nopt.defines = v->defines;
-    if (!(v->nir = nir_build(sr->prog, &nopt, sr->diag)))
+    v->nopt.defines = v->defines;
+    if (!(v->nir = nir_build(sr->prog, &v->nopt, sr->diag)))
         return 1;
     if (k == 0 && sr->warn)
         sr->warn(v->nir, (void *)sr);
-    char msg[512];
-    if (run_compile(v->nir, sr->cache_dir, &v->lb, msg, sizeof msg)) {
-        fprintf(stderr, "brainc: internal error: compiling the brain (%s): %s\n", v->label, msg);
-        return 3;
-    }
     v->rs = sr->rs;
     v->rs.threads = 1, v->rs.progress = 0;
     v->rs.rec.suffix = v->suffix;
     return 0;
+}
+
+/* *shared = 1 when the swept parameter can change without recompiling (the
+ * rule of `brainc build -D`, build_params.h): the neuron parameters it sets
+ * then become per-neuron arrays in every variant, so that all run the
+ * kernels compiled once for the first. Returns an exit code. */
+static int share_code(Variant *v, int n, const Sweep *sw, const SweepRun *sr, int *shared)
+{
+    *shared = 0;
+    if (n < 2)
+        return 0;
+    BuildParams bp = {0, NULL, NULL};
+    int rc = build_params_analyse(sr->prog, &v[0].nopt, v[0].nir, sr->diag, sw->name, &bp) ? 3 : 0;
+    for (int i = 0; !rc && i < bp.n; i++)
+        if (strcmp(bp.params[i].name, sw->name) == 0)
+            *shared = bp.params[i].changeable;
+    for (int k = 0; !rc && *shared && k < n; k++)
+        if (build_params_materialise(v[k].nir, &bp))
+            rc = 3;
+    build_params_free(&bp);
+    return rc;
+}
+
+/* Compiles variant k, or gives it the first variant's kernels. */
+static int compile_variant(Variant *v, const Variant *first, int shared, const SweepRun *sr)
+{
+    LlvmError lerr = {{0}};
+    char msg[sizeof lerr.msg];
+    if (shared && v != first) {
+        if (!llvm_brain_share(first->lb, v->nir, &v->lb, &lerr))
+            return 0;
+        snprintf(msg, sizeof msg, "%s", lerr.msg);
+    } else if (!run_compile(v->nir, sr->cache_dir, &v->lb, msg, sizeof msg)) {
+        return 0;
+    }
+    fprintf(stderr, "brainc: internal error: compiling the brain (%s): %s\n", v->label, msg);
+    return 3;
 }
 
 typedef struct Worker {
@@ -183,7 +218,7 @@ static int report(Variant *v, int n, const SweepRun *sr)
 
 static void free_variants(Variant *v, int n)
 {
-    for (int k = 0; k < n; k++) {
+    for (int k = n - 1; k >= 0; k--) { /* the first owns kernels the others may borrow */
         run_result_free(&v[k].res);
         llvm_brain_free(v[k].lb);
         nir_free(v[k].nir);
@@ -197,9 +232,13 @@ int sweep_run(const Sweep *sw, const SweepRun *sr)
     Variant *v = calloc((size_t)sw->n, sizeof *v);
     if (!v)
         return 3;
-    int rc = 0;
+    int rc = 0, shared = 0;
     for (int k = 0; k < sw->n && !rc; k++)
-        rc = prepare_variant(&v[k], sw, k, sr);
+        rc = elaborate_variant(&v[k], sw, k, sr);
+    if (!rc)
+        rc = share_code(v, sw->n, sw, sr, &shared);
+    for (int k = 0; k < sw->n && !rc; k++)
+        rc = compile_variant(&v[k], &v[0], shared, sr);
     if (!rc)
         rc = run_variants(v, sw->n, sr->rs.threads ? sr->rs.threads : 1);
     if (!rc)

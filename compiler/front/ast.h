@@ -108,6 +108,7 @@ typedef struct VarDecl {
     const char *name;
     Loc loc;
     Expr *value;
+    int derived;        /* value comes from a derived model's argument (`neuron RS = izh(a = 1)`) */
     struct VarDecl *next;
 } VarDecl;
 
@@ -202,6 +203,12 @@ struct Decl {
     Loc target_loc;
     Member *members;
     Module *module;
+    /* a derived model `neuron RS = base(args)`: sema gives it a copy of the
+     * base's parameters (defaults replaced by args) and members */
+    const char *base;
+    Loc base_loc;
+    Arg *base_args;
+    int derive;         /* sema: 0 not yet, 1 resolving, 2 expanded, 3 failed */
     Decl *next;
 };
 
@@ -248,6 +255,12 @@ Stmt *ast_stmt(Arena *a, StmtKind kind, Loc loc);
 Member *ast_member_decl(Arena *a, MemberKind kind, Loc loc);
 VarDecl *ast_var(Arena *a, Loc loc, const char *name, Expr *value);
 Decl *ast_decl(Arena *a, DeclKind kind, Loc loc, const char *name, Loc name_loc);
+
+/* Deep copies (for derived models): fresh nodes, same locations, no sema
+ * annotations. */
+Expr *ast_clone_expr(Arena *a, const Expr *e);
+VarDecl *ast_clone_vars(Arena *a, const VarDecl *v);
+Member *ast_clone_members(Arena *a, const Member *m);
 
 /* Joins two locations on the same line into one span (for carets). */
 Loc loc_span(Loc a, Loc b);

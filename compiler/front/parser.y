@@ -85,6 +85,17 @@ static Decl *decl(ParseCtx *ctx, DeclKind k, Loc loc, const char *doc, Name name
     return d;
 }
 
+/* `neuron NAME = base(args)`: sema fills in the parameters and members. */
+static Decl *derived(ParseCtx *ctx, DeclKind k, Loc loc, const char *doc, Name name, Name base,
+                     CallArgs args)
+{
+    Decl *d = decl(ctx, k, loc, doc, name, NULL, NULL);
+    d->base = base.name;
+    d->base_loc = base.loc;
+    d->base_args = args.args;
+    return d;
+}
+
 static void add_decl(ParseCtx *ctx, Decl *d)
 {
     if (ctx->last_decl)
@@ -235,6 +246,9 @@ declaration
       { add_decl(ctx, decl(ctx, D_NEURON, @1, $1, $2, $3.head, $5.head)); }
     | SYNAPSE name params '{' members '}'
       { add_decl(ctx, decl(ctx, D_SYNAPSE, @1, $1, $2, $3.head, $5.head)); }
+    /* derived models: neuron RS = izhikevich(d = 8), synapse strong = stdp(w_max = 20) */
+    | NEURON name '=' name call_args  { add_decl(ctx, derived(ctx, D_NEURON, @1, $1, $2, $4, $5)); }
+    | SYNAPSE name '=' name call_args { add_decl(ctx, derived(ctx, D_SYNAPSE, @1, $1, $2, $4, $5)); }
     | COMPONENT name params '{' members '}'
       { add_decl(ctx, decl(ctx, D_COMPONENT, @1, $1, $2, $3.head, $5.head)); }
     | BRAIN name params '{' members '}'

@@ -4,8 +4,9 @@
  * file (`nodes`, `paths`, `terminals`) with jansson, checks every field,
  * and writes one .brain program into a memory buffer:
  *   - each component becomes `component NAME { ... }`, one population per
- *     node (n<id> : im8_izh(a, b, c, d) at (x, 0, z)), one connect per path,
- *     one terminal per terminal;
+ *     neuron type and values (`rs[3] : RS at (2 * i, 0, 0)  // nodes 0, 1,
+ *     4`), one connect per kind of path between two populations (index
+ *     lists, one_to_one), one terminal per terminal;
  *   - a recipe becomes `brain NAME { ... }`: instances in `layer` blocks,
  *     projections as `probability p per instance` connects, the wiring
  *     block as `wire proximity(...)`, auto-timers as connects inside the
@@ -106,6 +107,15 @@ typedef struct Imp {
     Comp *comps[256];
     int ncomps;
     const char *recipe_real; /* realpath of the recipe (include cycles) */
+    /* the pruning parameters of every developmental synapse: those of the
+     * first one (lowest reference DB id, §4.2 quirk), and where it is */
+    int dev_set;
+    double dev[4];
+    const char *dev_from;
+    int has_groups; /* some gated synapse has a modulator group */
+    int has_dev;    /* some synapse is developmental */
+    Buf hidden;     /* `, "name"` for each hidden input terminal (left out of wiring) */
+    long total;     /* neurons of the recipe, in the reference's numbering */
 } Imp;
 
 static Loc loc_at(const Src *s, long off)
@@ -317,7 +327,8 @@ static const char *const keywords[] = {
     "if", "then", "else", "and", "or", "not", "true", "false", "probability", "fanin", "fanout",
     "one_to_one", "all_to_all", "per", "instance", "delay", "as", "at", "t", "dt", "i",
     /* models of std.im8 and std.synapses */
-    "im8_izh", "fixed", "plastic", "facilitating", "depressing", "gated", "reward_plastic",
+    "im8_izh", "im8_izh_modulated", "gated_modulated", "modulator_count", "fixed", "plastic", "facilitating",
+    "depressing", "gated", "reward_plastic",
     "developmental", "gap_junction", "stdp", "RS", "FS", "IB", "CH", "LTS", "TC", "RZ", NULL};
 
 /* name as a .brain identifier: invalid characters become `_`, a leading
@@ -394,11 +405,31 @@ static int in_strs(const char *const *list, const char *s)
     return 0;
 }
 
+enum { SYN_GATED = 4, SYN_DEV = 7 };
+
+/* The pruning parameters of developmental (§4.1 defaults); the reference
+ * reads them from its first developmental synapse for all (§4.2). */
+static const char *const prune_keys[4] = {"critical_period", "pruning_threshold", "eval_interval",
+                                          "min_source_fires"};
+static const double prune_defaults[4] = {10000, 0.02, 2000, 20};
+
+/* What a synapse's params say beyond its arguments. */
+typedef struct SynExtra {
+    double prune[4];  /* developmental: its own pruning parameters */
+    json_t *group;    /* gated: a non-empty list of neuron indices (modulator_group) */
+    json_t *params;   /* where they are, for warnings */
+} SynExtra;
+
 /* Checks a synapse's `params` and writes them as model arguments
- * (`, key = value`); returns -1 on errors. */
-static int synapse_params(Imp *im, const Src *s, const json_t *owner, int type, double w, Buf *args)
+ * (`, key = value`), except developmental's pruning parameters and gated's
+ * modulator_group, which go to *x; returns -1 on errors. */
+static int synapse_params(Imp *im, const Src *s, const json_t *owner, int type, double w, Buf *args, SynExtra *x)
 {
     json_t *params = json_object_get(owner, "params");
+    memcpy(x->prune, prune_defaults, sizeof x->prune);
+    x->group = NULL;
+    x->params = params;
+    im->has_dev |= type == SYN_DEV;
     if (!params)
         return 0;
     if (!json_is_object(params)) {
@@ -418,19 +449,39 @@ static int synapse_params(Imp *im, const Src *s, const json_t *owner, int type, 
                 rc = -1;
                 continue;
             }
-            double x = json_number_value(v);
+            double xv = json_number_value(v);
             if (strcmp(k, "w_min") == 0)
-                wmin = x;
+                wmin = xv;
             if (strcmp(k, "w_max") == 0)
-                wmax = x;
-            bput(args, ", %s = %s", k, num(nb, x));
+                wmax = xv;
+            int pk = -1;
+            for (int q = 0; type == SYN_DEV && q < 4; q++)
+                if (strcmp(k, prune_keys[q]) == 0)
+                    pk = q;
+            if (pk >= 0)
+                x->prune[pk] = xv;
+            else
+                bput(args, ", %s = %s", k, num(nb, xv));
         } else if (in_strs(t->unused, k)) {
-            int empty = (json_is_string(v) && !*json_string_value(v)) || (json_is_array(v) && !json_array_size(v));
-            if (strcmp(k, "modulator_group") == 0 && !empty)
+            if (strcmp(k, "modulator_group") == 0 && json_is_array(v) && json_array_size(v)) {
+                for (size_t q = 0; q < json_array_size(v); q++) {
+                    json_t *e = json_array_get(v, q);
+                    if (!json_is_integer(e) || json_integer_value(e) < 0) {
+                        err_at(im, s, v, NULL, q,
+                               "`modulator_group` must list neuron indices (whole numbers from 0, in the "
+                               "reference's numbering of the recipe's neurons)");
+                        rc = -1;
+                        break;
+                    }
+                }
+                x->group = v;
+                im->has_groups = 1;
+            } else if (strcmp(k, "modulator_group") == 0 && !(json_is_string(v) && !*json_string_value(v)) &&
+                       !json_is_array(v)) {
                 warn_key(im, s, params, k,
-                         "`modulator_group` of a gated synapse is not expressible yet: its gate stays closed "
-                         "(no learning), as with the reference's default empty group");
-            else if (strcmp(k, "modulator_group") != 0)
+                         "`modulator_group` is not a list of neuron indices: the reference's gate never opens "
+                         "for it (no learning), and neither does brainc's");
+            } else if (strcmp(k, "modulator_group") != 0)
                 warn_key(im, s, params, k, "parameter `%s` of `%s` is unused by the reference engine; not imported",
                          k, t->name);
         } else if (!is_comment_key(k)) {
@@ -455,7 +506,35 @@ typedef struct Node {
     int set_v, set_u, set_b;
     unsigned set; /* overridden: 1 a, 2 b, 4 c, 8 d */
     json_t *j;
+    int cls, pos; /* the population (class) it is merged into, and its index there */
 } Node;
+
+/* Nodes of one neuron type with equal a, b, c, d, v, u: one population. */
+typedef struct Class {
+    const Node *first; /* the values */
+    char *name;
+    int n;
+    int *nodes; /* node indices, in node order */
+    /* gated synapses with a modulator group into this class: the group
+     * (one per class: its neurons' `modulation`), and which nodes they reach */
+    json_t *group;
+    char *target; /* [nnodes of the component] */
+    char *term;   /* the hidden input terminal of those targets */
+    const Src *gsrc; /* the file of group */
+} Class;
+
+/* A path, kept until all are read: paths of one synapse (type, arguments,
+ * delay) between the same two populations become one connect. */
+typedef struct PathRec {
+    int si, ti;
+    int type;   /* index into syn_types */
+    char *args; /* `w = 9, learning_rate = 0.1` (gap junctions: without w) */
+    SynExtra x;
+    json_t *j;
+    char *syn; /* `fixed(w = 9)`, `gap_junction(conductance = 0.15)`, made by emit_paths */
+    long delay; /* 0 for gap junctions */
+    int done;
+} PathRec;
 
 typedef struct Term {
     const char *label; /* JSON label (or id) */
@@ -474,8 +553,14 @@ struct Comp {
     int nnodes;
     Term *terms;
     int nterms;
-    Buf body; /* the connects, already written */
+    Class *cls;
+    int ncls;
+    PathRec *paths;
+    int npaths;
+    Buf body; /* the connects, written by emit_paths */
     int timer_done;
+    int emitted;
+    char **modsrc; /* [nnodes]: the hidden input terminal of a modulator node, or NULL */
 };
 
 static int node_index(const Comp *c, long id)
@@ -486,10 +571,187 @@ static int node_index(const Comp *c, long id)
     return -1;
 }
 
-static const char *pop_name(char buf[32], const Node *n)
+/* Node k as a selection: `rs[2]`, or `rs` for a one-neuron population. */
+static const char *node_sel(char buf[48], const Comp *c, int k)
 {
-    snprintf(buf, 32, "n%ld", n->id);
+    const Class *cl = &c->cls[c->nodes[k].cls];
+    if (cl->n == 1)
+        snprintf(buf, 48, "%s", cl->name);
+    else
+        snprintf(buf, 48, "%s[%d]", cl->name, c->nodes[k].pos);
     return buf;
+}
+
+static int same_values(const Node *x, const Node *y)
+{
+    return strcmp(x->type, y->type) == 0 && x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d &&
+           x->v == y->v && x->u == y->u;
+}
+
+/* Merges the nodes into classes (populations) of equal type and values, in
+ * order of first appearance, named by the type in lower case (`ch`, then
+ * `ch_2`, ... for CH nodes with other values). */
+static void make_classes(Imp *im, Comp *c)
+{
+    c->cls = ARENA_ARRAY(&im->arena, Class, c->nnodes);
+    c->ncls = 0;
+    for (int k = 0; k < c->nnodes; k++) {
+        Node *n = &c->nodes[k];
+        int q = 0;
+        while (q < c->ncls && !same_values(c->cls[q].first, n))
+            q++;
+        if (q == c->ncls) {
+            Class *cl = &c->cls[c->ncls++];
+            cl->first = n;
+            cl->nodes = ARENA_ARRAY(&im->arena, int, c->nnodes);
+            int same_type = 0;
+            for (int r = 0; r < q; r++)
+                same_type += strcmp(c->cls[r].first->type, n->type) == 0;
+            char low[8];
+            size_t j = 0;
+            for (; n->type[j] && j < sizeof low - 1; j++)
+                low[j] = (char)(n->type[j] - 'A' + 'a');
+            low[j] = 0;
+            cl->name = same_type ? arena_printf(&im->arena, "%s_%d", low, same_type + 1)
+                                 : arena_strdup(&im->arena, low);
+        }
+        n->cls = q;
+        n->pos = c->cls[q].n;
+        c->cls[q].nodes[c->cls[q].n++] = k;
+    }
+}
+
+/* The selection `cl[i, j, ...]` of the given nodes (all of one class), or
+ * `cl` when they are the whole class in order. */
+static void put_list(Buf *o, const Comp *c, const int *nodes, int n)
+{
+    const Class *cl = &c->cls[c->nodes[nodes[0]].cls];
+    int whole = n == cl->n;
+    for (int k = 0; whole && k < n; k++)
+        whole = c->nodes[nodes[k]].pos == k;
+    if (whole) {
+        bput(o, "%s", cl->name);
+        return;
+    }
+    bput(o, "%s[", cl->name);
+    for (int k = 0; k < n; k++)
+        bput(o, "%s%d", k ? ", " : "", c->nodes[nodes[k]].pos);
+    bput(o, "]");
+}
+
+/* The synapse of a path or projection as written: the model and its
+ * arguments; developmental with the pruning parameters of the first one
+ * (im->dev), gated with a modulator group as gated_modulated. */
+static char *syn_text(Imp *im, int type, const char *args, const SynExtra *x, int modulated)
+{
+    Buf b = {0};
+    char nb[40];
+    if (type == SYN_GAP) {
+        bput(&b, "gap_junction(%s)", args);
+    } else if (type == SYN_GATED && modulated) {
+        bput(&b, "gated_modulated(%s, n_modulators = %zu)", args, json_array_size(x->group));
+    } else {
+        bput(&b, "%s(%s", syn_types[type].name, args);
+        for (int q = 0; type == SYN_DEV && q < 4; q++)
+            bput(&b, ", %s = %s", prune_keys[q], num(nb, im->dev[q]));
+        bput(&b, ")");
+    }
+    char *r = arena_strdup(&im->arena, b.p ? b.p : "");
+    free(b.p);
+    return r;
+}
+
+/* A developmental synapse whose pruning parameters differ from the first
+ * one's: the reference prunes it with the first one's (§4.2). */
+static void dev_warn(Imp *im, const Src *s, const json_t *owner, const SynExtra *x)
+{
+    char msg[512], a[40], b[40];
+    size_t n = 0;
+    msg[0] = 0;
+    for (int q = 0; q < 4; q++)
+        if (x->prune[q] != im->dev[q] && n < sizeof msg)
+            n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s %s -> %s", n ? ", " : "", prune_keys[q],
+                                  num(a, x->prune[q]), num(b, im->dev[q]));
+    if (!n)
+        return;
+    if (x->params)
+        warn_key(im, s, owner, "params",
+                 "developmental pruning parameters overridden (%s): the reference prunes every developmental "
+                 "synapse with those of its first one (%s; reference §4.2)",
+                 msg, im->dev_from ? im->dev_from : "");
+    else
+        warn_key(im, s, owner, "synapse_type",
+                 "developmental pruning parameters overridden (%s): the reference prunes every developmental "
+                 "synapse with those of its first one (%s; reference §4.2)",
+                 msg, im->dev_from ? im->dev_from : "");
+}
+
+/* Gives class q of c the modulator group g: 0 when it had none or an equal
+ * one, else (warned) -1: one `modulation` state per neuron holds one group. */
+static int class_group(Imp *im, Comp *c, int q, json_t *g, const Src *s, const json_t *where_)
+{
+    Class *cl = &c->cls[q];
+    if (!cl->target)
+        cl->target = ARENA_ARRAY(&im->arena, char, c->nnodes);
+    if (!cl->group || json_equal(cl->group, g)) {
+        if (!cl->group)
+            cl->gsrc = s;
+        cl->group = g;
+        return 0;
+    }
+    warn_key(im, s, where_, "modulator_group",
+             "population `%s` of `%s` already has another modulator group; this gated synapse is imported as "
+             "`gated` (its gate stays closed: no learning)",
+             cl->name, c->json_name);
+    return -1;
+}
+
+/* Paths of one kind between the same two populations as one connect:
+ * `connect rs[0, 1] -> ch[0, 0] : fixed(w = 9) one_to_one delay 1`. */
+static void emit_paths(Imp *im, Comp *c)
+{
+    if (c->emitted)
+        return;
+    c->emitted = 1;
+    int *src = ARENA_ARRAY(&im->arena, int, c->npaths + 1), *dst = ARENA_ARRAY(&im->arena, int, c->npaths + 1);
+    for (int k = 0; k < c->npaths; k++) {
+        PathRec *p = &c->paths[k];
+        int modulated = 0;
+        if (p->type == SYN_DEV)
+            dev_warn(im, c->src, p->j, &p->x);
+        if (p->type == SYN_GATED && p->x.group) {
+            int q = c->nodes[p->ti].cls;
+            modulated = class_group(im, c, q, p->x.group, c->src, p->x.params) == 0;
+            if (modulated)
+                c->cls[q].target[p->ti] = 1;
+        }
+        p->syn = syn_text(im, p->type, p->args, &p->x, modulated);
+    }
+    for (int k = 0; k < c->npaths; k++) {
+        PathRec *p = &c->paths[k];
+        if (p->done)
+            continue;
+        int n = 0;
+        for (int q = k; q < c->npaths; q++) {
+            PathRec *r = &c->paths[q];
+            if (r->done || r->delay != p->delay || strcmp(r->syn, p->syn) != 0 ||
+                c->nodes[r->si].cls != c->nodes[p->si].cls || c->nodes[r->ti].cls != c->nodes[p->ti].cls)
+                continue;
+            r->done = 1;
+            src[n] = r->si;
+            dst[n++] = r->ti;
+        }
+        bput(&c->body, "  connect ");
+        put_list(&c->body, c, src, n);
+        bput(&c->body, " -> ");
+        put_list(&c->body, c, dst, n);
+        bput(&c->body, " : %s", p->syn);
+        if (n > 1)
+            bput(&c->body, " one_to_one");
+        if (p->delay)
+            bput(&c->body, " delay %ld", p->delay);
+        bput(&c->body, "\n");
+    }
 }
 
 static int read_node(Imp *im, Src *s, Comp *c, json_t *arr, size_t i, Node *n)
@@ -642,11 +904,16 @@ static int read_path(Imp *im, Src *s, Comp *c, json_t *arr, size_t i)
         return -1;
     }
     Buf args = {0};
-    int rc = synapse_params(im, s, j, st, w, &args);
-    char a[32], b[32], nb[40];
+    PathRec *pr = &c->paths[c->npaths];
+    int rc = synapse_params(im, s, j, st, w, &args, &pr->x);
+    char nb[40];
+    pr->si = si;
+    pr->ti = ti;
+    pr->type = st;
+    pr->j = j;
     if (rc == 0 && st == SYN_GAP) {
-        bput(&c->body, "  connect %s -> %s : gap_junction(%s)\n", pop_name(a, &c->nodes[si]),
-             pop_name(b, &c->nodes[ti]), args.n ? args.p + 2 : "");
+        pr->args = arena_strdup(&im->arena, args.n ? args.p + 2 : "");
+        c->npaths++;
     } else if (rc == 0) {
         if (delay == 0) {
             warn_key(im, s, j, "delay",
@@ -654,8 +921,9 @@ static int read_path(Imp *im, Src *s, Comp *c, json_t *arr, size_t i)
                      "(§4.3 quirk); imported with delay 1");
             delay = 1;
         }
-        bput(&c->body, "  connect %s -> %s : %s(w = %s%s) delay %ld\n", pop_name(a, &c->nodes[si]),
-             pop_name(b, &c->nodes[ti]), type, num(nb, w), args.n ? args.p : "", delay);
+        pr->args = arena_printf(&im->arena, "w = %s%s", num(nb, w), args.n ? args.p : "");
+        pr->delay = delay;
+        c->npaths++;
     }
     free(args.p);
     return rc;
@@ -698,11 +966,13 @@ static int read_component(Imp *im, Src *s, Comp *c, const char *stem)
     }
     if (rc)
         return rc;
+    make_classes(im, c);
     json_t *paths = json_object_get(root, "paths");
     if (paths && !json_is_array(paths)) {
         err_at(im, s, root, "paths", 0, "`paths` must be a list");
         return -1;
     }
+    c->paths = ARENA_ARRAY(&im->arena, PathRec, json_array_size(paths) + 1);
     for (size_t k = 0; k < json_array_size(paths); k++)
         if (read_path(im, s, c, paths, k) < 0)
             rc = -1;
@@ -724,11 +994,9 @@ static int read_component(Imp *im, Src *s, Comp *c, const char *stem)
                        c->json_name);
                 rc = -1;
             }
-        for (int q = 0; q < c->nnodes; q++) {
-            char pb[32];
-            if (c->terms[k].name && strcmp(c->terms[k].name, pop_name(pb, &c->nodes[q])) == 0)
+        for (int q = 0; q < c->ncls; q++)
+            if (c->terms[k].name && strcmp(c->terms[k].name, c->cls[q].name) == 0)
                 c->terms[k].name = arena_printf(&im->arena, "%s_t", c->terms[k].name);
-        }
     }
     return rc;
 }
@@ -741,35 +1009,91 @@ static const Term *find_term(const Comp *c, const char *label)
     return NULL;
 }
 
+/* A coordinate of the nodes of a class as an expression of i: a constant,
+ * `x0 + dx * i` when evenly spaced, else `if i == 0 then .. else ..`. */
+static void put_coord(Buf *o, const Comp *c, const Class *cl, int axis)
+{
+    char nb[40], nb2[40];
+    double v0 = axis ? c->nodes[cl->nodes[0]].z : c->nodes[cl->nodes[0]].x;
+    int same = 1, linear = cl->n > 1;
+    double dx = cl->n > 1 ? (axis ? c->nodes[cl->nodes[1]].z : c->nodes[cl->nodes[1]].x) - v0 : 0;
+    for (int k = 0; k < cl->n; k++) {
+        double v = axis ? c->nodes[cl->nodes[k]].z : c->nodes[cl->nodes[k]].x;
+        same = same && v == v0;
+        linear = linear && v == v0 + dx * k;
+    }
+    if (same) {
+        bput(o, "%s", num(nb, v0));
+        return;
+    }
+    if (linear) {
+        double m = fabs(dx);
+        if (v0 != 0)
+            bput(o, "%s %s ", num(nb, v0), dx < 0 ? "-" : "+");
+        else if (dx < 0)
+            bput(o, "-");
+        if (m == 1)
+            bput(o, "i");
+        else
+            bput(o, "%s * i", num(nb2, m));
+        return;
+    }
+    for (int k = 0; k < cl->n; k++) {
+        double v = axis ? c->nodes[cl->nodes[k]].z : c->nodes[cl->nodes[k]].x;
+        if (k < cl->n - 1)
+            bput(o, "if i == %d then %s else ", k, num(nb, v));
+        else
+            bput(o, "%s", num(nb, v));
+    }
+}
+
 static void emit_component(Buf *o, const Comp *c, const Buf *timer)
 {
-    char pb[32], nb[40], nb2[40];
+    char nb[40], pb[48];
     if (c->desc)
         emit_text(o, c->desc, "");
     bput(o, "// from %s\ncomponent %s {\n", c->src->path, c->name);
-    for (int k = 0; k < c->nnodes; k++) {
-        const Node *n = &c->nodes[k];
-        /* the std.izhikevich type, with the node's overrides */
+    for (int q = 0; q < c->ncls; q++) {
+        const Class *cl = &c->cls[q];
+        const Node *n = cl->first;
+        const NeuronType *nt = NULL;
+        for (size_t k = 0; k < sizeof neuron_types / sizeof neuron_types[0]; k++)
+            if (strcmp(neuron_types[k].name, n->type) == 0)
+                nt = &neuron_types[k];
+        /* the std.izhikevich type, with the node's overrides; u explicitly
+         * where the model's default b * v would differ (§2.2) */
         Buf args = {0};
         const char *names[] = {"a", "b", "c", "d"};
-        double vals[] = {n->a, n->b, n->c, n->d};
-        for (int q = 0; q < 4; q++)
-            if (n->set & (1u << q))
-                bput(&args, ", %s = %s", names[q], num(nb, vals[q]));
-        if (n->set_v)
+        double vals[] = {n->a, n->b, n->c, n->d}, defs[] = {nt->a, nt->b, nt->c, nt->d};
+        for (int k = 0; k < 4; k++)
+            if (vals[k] != defs[k] || cl->group) /* im8_izh_modulated: all four */
+                bput(&args, ", %s = %s", names[k], num(nb, vals[k]));
+        if (n->v != -65)
             bput(&args, ", v = %s", num(nb, n->v));
-        if (n->set_v || n->set_u || n->set_b)
+        if (n->u != n->b * n->v)
             bput(&args, ", u = %s", num(nb, n->u));
-        bput(o, "  %s : %s%s%s%s at (%s, 0, ", pop_name(pb, n), n->type, args.n ? "(" : "", args.n ? args.p + 2 : "",
-             args.n ? ")" : "", num(nb, n->x));
+        bput(o, "  %s", cl->name);
+        if (cl->n > 1)
+            bput(o, "[%d]", cl->n);
+        bput(o, " : %s%s%s%s at (", cl->group ? "im8_izh_modulated" : n->type, args.n ? "(" : "",
+             args.n ? args.p + 2 : "", args.n ? ")" : "");
         free(args.p);
-        bput(o, "%s)", num(nb2, n->z));
-        json_t *sensor = json_object_get(n->j, "sensor");
+        put_coord(o, c, cl, 0);
+        bput(o, ", 0, ");
+        put_coord(o, c, cl, 1);
+        bput(o, ")  // node%s", cl->n > 1 ? "s" : "");
+        for (int k = 0; k < cl->n; k++)
+            bput(o, "%s %ld", k ? "," : "", c->nodes[cl->nodes[k]].id);
+        if (cl->group)
+            bput(o, "; %s with `modulation` for gated_modulated", n->type);
+        bput(o, "\n");
+    }
+    for (int k = 0; k < c->nnodes; k++) {
+        json_t *sensor = json_object_get(c->nodes[k].j, "sensor");
         char *dump = sensor ? json_dumps(sensor, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         if (dump) /* not used by the generator either (reference §1) */
-            bput(o, "  // sensor %s (not imported)", dump);
+            bput(o, "  // node %ld (%s): sensor %s (not imported)\n", c->nodes[k].id, node_sel(pb, c, k), dump);
         free(dump);
-        bput(o, "\n");
     }
     if (c->body.n)
         bput(o, "%.*s", (int)c->body.n, c->body.p);
@@ -778,12 +1102,40 @@ static void emit_component(Buf *o, const Comp *c, const Buf *timer)
     for (int k = 0; k < c->nterms; k++) {
         const Term *t = &c->terms[k];
         bput(o, "  %s %s = ", t->out ? "out" : "in", t->name);
-        for (int q = 0; q < t->n; q++)
-            bput(o, "%s%s", q ? ", " : "", pop_name(pb, &c->nodes[t->nodes[q]]));
+        /* runs of nodes of one class as one selection, in the JSON's order */
+        for (int q = 0; q < t->n;) {
+            int r = q + 1;
+            while (r < t->n && c->nodes[t->nodes[r]].cls == c->nodes[t->nodes[q]].cls)
+                r++;
+            if (q)
+                bput(o, ", ");
+            put_list(o, c, t->nodes + q, r - q);
+            q = r;
+        }
         if (strcmp(t->name, t->label) != 0)
             bput(o, "  // \"%s\"", t->label);
         bput(o, "\n");
     }
+    /* hidden input terminals of modulator groups (never wired) */
+    for (int q = 0; q < c->ncls; q++) {
+        const Class *cl = &c->cls[q];
+        if (!cl->term)
+            continue;
+        int *nodes = malloc(sizeof(int) * (size_t)cl->n), n = 0;
+        for (int k = 0; nodes && k < cl->n; k++)
+            if (cl->target[cl->nodes[k]])
+                nodes[n++] = cl->nodes[k];
+        if (n) {
+            bput(o, "  in %s = ", cl->term);
+            put_list(o, c, nodes, n);
+            bput(o, "  // targets of gated synapses with a modulator group; not wired\n");
+        }
+        free(nodes);
+    }
+    for (int k = 0; c->modsrc && k < c->nnodes; k++)
+        if (c->modsrc[k])
+            bput(o, "  in %s = %s  // a modulator neuron of gated synapses; not wired\n", c->modsrc[k],
+                 node_sel(pb, c, k));
     bput(o, "}\n\n");
 }
 
@@ -1070,10 +1422,10 @@ static void auto_timer(Comp *c, Buf *out)
         const Term *f = find_term(c, timers[k].from), *t = find_term(c, timers[k].to);
         if (!f || !t)
             continue;
-        char a[32], b[32];
+        char a[48], b[48];
         bput(out, "  // auto-timer of the recipe (reference §6.4)\n");
-        bput(out, "  connect %s -> %s : fixed(w = %g) delay %d\n", pop_name(a, &c->nodes[f->nodes[0]]),
-             pop_name(b, &c->nodes[t->nodes[0]]), timers[k].w, timers[k].delay);
+        bput(out, "  connect %s -> %s : fixed(w = %g) delay %d\n", node_sel(a, c, f->nodes[0]),
+             node_sel(b, c, t->nodes[0]), timers[k].w, timers[k].delay);
     }
 }
 
@@ -1145,14 +1497,40 @@ static int read_projection(Imp *im, const Src *s, json_t *arr, size_t i, const E
     }
     Buf args = {0};
     double wt = weight * w->weight_scale;
-    if (synapse_params(im, s, p, st, wt, &args) < 0) {
+    SynExtra x;
+    if (synapse_params(im, s, p, st, wt, &args, &x) < 0) {
         free(args.p);
         return -1;
     }
     char nb[40], nb2[40];
-    char *syn = st == SYN_GAP ? arena_printf(&im->arena, "gap_junction(%s)", args.n ? args.p + 2 : "")
-                              : arena_printf(&im->arena, "%s(w = %s%s)", type, num(nb, wt), args.n ? args.p : "");
+    char *sargs = st == SYN_GAP ? arena_strdup(&im->arena, args.n ? args.p + 2 : "")
+                                : arena_printf(&im->arena, "w = %s%s", num(nb, wt), args.n ? args.p : "");
     free(args.p);
+    if (st == SYN_DEV)
+        dev_warn(im, s, p, &x);
+    int modulated = 0;
+    if (st == SYN_GATED && x.group) {
+        /* the target neurons: those of the input terminals it reaches */
+        Comp *tcw = (Comp *)tc;
+        int ok = 1;
+        for (int pass = 0; pass < 2 && ok; pass++)
+            for (int k = 0; k < tc->nterms && ok; k++) {
+                const Term *t = &tc->terms[k];
+                if (t->out || (tterm ? t != tterm_t : wiring_excludes(w, t->label)))
+                    continue;
+                for (int q = 0; q < t->n && ok; q++) {
+                    Class *cl = &tcw->cls[tc->nodes[t->nodes[q]].cls];
+                    if (pass == 0 && cl->group && !json_equal(cl->group, x.group))
+                        ok = class_group(im, tcw, tc->nodes[t->nodes[q]].cls, x.group, s, x.params) == 0;
+                    if (pass == 1) {
+                        class_group(im, tcw, tc->nodes[t->nodes[q]].cls, x.group, s, x.params);
+                        cl->target[t->nodes[q]] = 1;
+                    }
+                }
+            }
+        modulated = ok;
+    }
+    char *syn = syn_text(im, st, sargs, &x, modulated);
     char *tail = st == SYN_GAP ? arena_printf(&im->arena, "probability %s per instance", num(nb, prob))
                                : arena_printf(&im->arena, "probability %s per instance delay %ld", num(nb, prob), delay);
     emit_comments(o, p, "  ");
@@ -1161,7 +1539,7 @@ static int read_projection(Imp *im, const Src *s, json_t *arr, size_t i, const E
     /* Inputs when none is named: all but the excluded ones. The bare form
      * excludes the reference's default control set; a recipe's own
      * exclude_inputs needs the inputs spelled out. */
-    int spell = !tterm && w->exclude;
+    int spell = !tterm && (w->exclude || im->has_groups);
     for (int a = 0; a < nents; a++) {
         if (ents[a].comp != fc)
             continue;
@@ -1182,6 +1560,136 @@ static int read_projection(Imp *im, const Src *s, json_t *arr, size_t i, const E
     return 0;
 }
 
+/* The pruning parameters of the first developmental synapse in the
+ * reference's row order (§6.3): the internal paths of the instances in
+ * recipe order, then the projections in recipe order (the first that can
+ * make synapses); im->dev, for every developmental synapse (§4.2 quirk). */
+static void dev_first(Imp *im, const Entry *ents, int nents, const json_t *projs, const Wiring *w)
+{
+    memcpy(im->dev, prune_defaults, sizeof im->dev);
+    for (int e = 0; e < nents; e++) {
+        const Comp *c = ents[e].comp;
+        for (int k = 0; k < c->npaths; k++)
+            if (c->paths[k].type == SYN_DEV) {
+                memcpy(im->dev, c->paths[k].x.prune, sizeof im->dev);
+                im->dev_from = arena_printf(&im->arena, "the path from node %ld to node %ld of `%s`",
+                                            c->nodes[c->paths[k].si].id, c->nodes[c->paths[k].ti].id,
+                                            c->json_name);
+                return;
+            }
+    }
+    for (size_t i = 0; i < json_array_size(projs); i++) {
+        const json_t *p = json_array_get(projs, i);
+        const char *ty = json_string_value(json_object_get(p, "synapse_type"));
+        const char *ft = json_string_value(json_object_get(p, "from_type"));
+        const char *tt = json_string_value(json_object_get(p, "to_type"));
+        const json_t *pr = json_object_get(p, "probability");
+        if (!ty || strcmp(ty, "developmental") != 0 || !ft || !tt || (pr && !json_is_number(pr)) ||
+            (pr && !(json_number_value(pr) > 0)))
+            continue;
+        const Comp *fc = comp_by_json_name(ents, nents, ft), *tc = comp_by_json_name(ents, nents, tt);
+        if (!fc || !tc)
+            continue;
+        const char *fterm = json_string_value(json_object_get(p, "from_terminal"));
+        const char *tterm = json_string_value(json_object_get(p, "to_terminal"));
+        int outs = 0, ins = 0;
+        for (int k = 0; k < fc->nterms; k++)
+            outs += fc->terms[k].out && (!fterm || strcmp(fc->terms[k].label, fterm) == 0);
+        for (int k = 0; k < tc->nterms; k++)
+            ins += !tc->terms[k].out &&
+                   (tterm ? strcmp(tc->terms[k].label, tterm) == 0 : !wiring_excludes(w, tc->terms[k].label));
+        if (!outs || !ins)
+            continue;
+        const json_t *params = json_object_get(p, "params");
+        for (int q = 0; q < 4; q++) {
+            const json_t *v = json_object_get(params, prune_keys[q]);
+            if (json_is_number(v))
+                im->dev[q] = json_number_value(v);
+        }
+        im->dev_from = arena_printf(&im->arena, "the projection %s -> %s", ft, tt);
+        return;
+    }
+}
+
+/* Neuron g of the reference's numbering (§6.3: instance by instance in
+ * recipe order, nodes in list order): entry *e, copy *k, node *n. */
+static int global_node(const Entry *ents, int nents, long g, int *e, long *k, int *n)
+{
+    for (int q = 0; q < nents; q++) {
+        long m = ents[q].count * ents[q].comp->nnodes;
+        if (g < m) {
+            *e = q;
+            *k = g / ents[q].comp->nnodes;
+            *n = (int)(g % ents[q].comp->nnodes);
+            return 0;
+        }
+        g -= m;
+    }
+    return -1;
+}
+
+/* Adds a hidden terminal's name to the list for exclude_inputs, once. */
+static void hide(Imp *im, const char *name)
+{
+    char *q = arena_printf(&im->arena, ", \"%s\"", name);
+    if (!im->hidden.p || !strstr(im->hidden.p, q))
+        bput(&im->hidden, "%s", q);
+}
+
+/* Modulator groups (§4.2 gated): for each population with one, a hidden
+ * input terminal of its target neurons, one of each modulator neuron, and
+ * `connect MOD[k].src -> INST.targets : modulator_count() delay 50` per
+ * modulator (a neuron listed twice counts twice, as in the reference) and
+ * instance set. Hidden terminals are left out of wiring (exclude_inputs)
+ * and of projections (spelled out). */
+static int modulator_connects(Imp *im, const Entry *ents, int nents, Buf *o)
+{
+    int rc = 0, first = 1;
+    for (int ci = 0; ci < im->ncomps; ci++) {
+        Comp *c = im->comps[ci];
+        for (int q = 0; q < c->ncls; q++) {
+            Class *cl = &c->cls[q];
+            if (!cl->group)
+                continue;
+            if (!cl->term) {
+                cl->term = arena_printf(&im->arena, "gate_targets_%s", cl->name);
+                hide(im, cl->term);
+            }
+            for (size_t i = 0; i < json_array_size(cl->group); i++) {
+                long g = (long)json_integer_value(json_array_get(cl->group, i)), k;
+                int e, n;
+                if (global_node(ents, nents, g, &e, &k, &n) < 0) {
+                    err_at(im, cl->gsrc, cl->group, NULL, i,
+                           "modulator_group index %ld is not a neuron: there are %ld (indices from 0, in the "
+                           "reference's numbering: instance by instance in recipe order)",
+                           g, im->total);
+                    rc = -1;
+                    continue;
+                }
+                Comp *mc = ents[e].comp;
+                if (!mc->modsrc)
+                    mc->modsrc = ARENA_ARRAY(&im->arena, char *, mc->nnodes);
+                if (!mc->modsrc[n]) {
+                    mc->modsrc[n] = arena_printf(&im->arena, "gate_modulator_n%ld", mc->nodes[n].id);
+                    hide(im, mc->modsrc[n]);
+                }
+                for (int b = 0; b < nents; b++) {
+                    if (ents[b].comp != c)
+                        continue;
+                    if (first)
+                        bput(o, "\n  // modulator groups of gated synapses (reference §4.2): each modulator "
+                                "neuron counts\n  // its spikes of the last 50 ticks into the targets' "
+                                "`modulation` (std.im8 modulator_count)\n");
+                    first = 0;
+                    bput(o, "  connect %s[%ld].%s -> %s.%s : modulator_count() delay 50  // neuron %ld\n",
+                         ents[e].inst, k, mc->modsrc[n], ents[b].inst, cl->term, g);
+                }
+            }
+        }
+    }
+    return rc;
+}
+
 static void emit_wiring(Imp *im, Buf *o, const Wiring *w, const Entry *ents, int nents, const Src *s)
 {
     char nb[40];
@@ -1193,10 +1701,17 @@ static void emit_wiring(Imp *im, Buf *o, const Wiring *w, const Entry *ents, int
     bput(o, ", weight_scale = %s", num(nb, w->weight_scale));
     bput(o, ", inhibition_fraction = %s", num(nb, w->inhibition_fraction));
     bput(o, ", type_aware_inhibition = %s", w->type_aware ? "true" : "false");
-    if (w->exclude) {
+    if (w->exclude || im->hidden.n) {
         bput(o, ",\n                 exclude_inputs = [");
-        for (size_t k = 0; k < json_array_size(w->exclude); k++)
-            bput(o, "%s\"%s\"", k ? ", " : "", json_string_value(json_array_get(w->exclude, k)));
+        int n = 0;
+        if (w->exclude)
+            for (size_t k = 0; k < json_array_size(w->exclude); k++)
+                bput(o, "%s\"%s\"", n++ ? ", " : "", json_string_value(json_array_get(w->exclude, k)));
+        else
+            for (int k = 0; control_inputs[k]; k++)
+                bput(o, "%s\"%s\"", n++ ? ", " : "", control_inputs[k]);
+        if (im->hidden.n) /* the hidden terminals of modulator groups */
+            bput(o, "%s%s", n ? "" : "", n ? im->hidden.p : im->hidden.p + 2);
         bput(o, "]");
     }
     if (w->protect && json_object_size(w->protect)) {
@@ -1224,6 +1739,21 @@ static void emit_wiring(Imp *im, Buf *o, const Wiring *w, const Entry *ents, int
         bput(o, "]");
     }
     bput(o, ")\n");
+}
+
+/* The header comment on developmental pruning (§4.2 quirk). */
+static void dev_comment(const Imp *im, Buf *o)
+{
+    char a[40], b[40], c[40], d[40];
+    if (!im->has_dev)
+        return;
+    bput(o,
+         "// Developmental synapses: the reference prunes all of them with the pruning parameters of\n"
+         "// its first one (lowest DB id, reference §4.2), here %s:\n"
+         "// critical_period = %s, pruning_threshold = %s, eval_interval = %s, min_source_fires = %s;\n"
+         "// these are written into every developmental connect.\n",
+         im->dev_from ? im->dev_from : "none is made, the defaults", num(a, im->dev[0]), num(b, im->dev[1]),
+         num(c, im->dev[2]), num(d, im->dev[3]));
 }
 
 static int import_recipe(Imp *im, Src *s, Buf *o, ImportResult *res)
@@ -1328,10 +1858,24 @@ static int import_recipe(Imp *im, Src *s, Buf *o, ImportResult *res)
         err_at(im, s, r, "projections", 0, "`projections` must be a list");
         return -1;
     }
-    Buf pb = {0};
+    for (int k = 0; k < nents; k++)
+        im->total += ents[k].count * ents[k].comp->nnodes;
+    /* the reference's order: internal paths, then projections (§6.3) */
+    for (size_t k = 0; k < json_array_size(projs); k++) {
+        const json_t *p = json_array_get(projs, k);
+        const char *ty = json_string_value(json_object_get(p, "synapse_type"));
+        const json_t *g = json_object_get(json_object_get(p, "params"), "modulator_group");
+        im->has_groups |= ty && strcmp(ty, "gated") == 0 && json_is_array(g) && json_array_size(g) > 0;
+    }
+    dev_first(im, ents, nents, projs, &w);
+    for (int k = 0; k < im->ncomps; k++)
+        emit_paths(im, im->comps[k]);
+    Buf pb = {0}, mb = {0};
     for (size_t k = 0; k < json_array_size(projs); k++)
         if (read_projection(im, s, projs, k, ents, nents, &w, &pb) < 0)
             rc = -1;
+    if (rc == 0 && modulator_connects(im, ents, nents, &mb) < 0)
+        rc = -1;
     if (rc == 0) {
         const char *stem = stem_of(&im->arena, s->path);
         char *bname = identifier(&im->arena, stem, "b_");
@@ -1349,6 +1893,7 @@ static int import_recipe(Imp *im, Src *s, Buf *o, ImportResult *res)
                 "// on this file give --seed %ld.\n",
              seed, seed);
         emit_comments(o, r, "");
+        dev_comment(im, o);
         bput(o, "import std.izhikevich\nimport std.im8\nimport std.synapses\n\n");
         for (int k = 0; k < im->ncomps; k++) {
             Buf timer = {0};
@@ -1380,12 +1925,15 @@ static int import_recipe(Imp *im, Src *s, Buf *o, ImportResult *res)
             bput(o, "  }\n");
         if (pb.n)
             bput(o, "%.*s", (int)pb.n, pb.p);
+        if (mb.n)
+            bput(o, "%.*s", (int)mb.n, mb.p);
         emit_wiring(im, o, &w, ents, nents, s);
         bput(o, "}\n");
         res->seed = (uint64_t)seed;
         res->is_recipe = 1;
     }
     free(pb.p);
+    free(mb.p);
     return rc;
 }
 
@@ -1395,11 +1943,23 @@ static int import_component_file(Imp *im, Src *s, Buf *o)
     im->comps[im->ncomps++] = c;
     if (read_component(im, s, c, stem_of(&im->arena, s->path)) < 0)
         return -1;
+    Entry e = {c, 1, 0, 0, c->name, NULL};
+    im->total = c->nnodes;
+    dev_first(im, &e, 1, NULL, NULL);
+    emit_paths(im, c);
+    Buf mb = {0};
+    if (modulator_connects(im, &e, 1, &mb) < 0) {
+        free(mb.p);
+        return -1;
+    }
     bput(o, "// Imported by `brainc import` from %s (an inner-models-v8 component).\n", s->path);
+    dev_comment(im, o);
     bput(o, "import std.izhikevich\nimport std.im8\nimport std.synapses\n\n");
     emit_component(o, c, NULL);
-    bput(o, "// One instance, so that the component can be run on its own.\nbrain %s_alone {\n  %s[1] : %s\n}\n",
+    bput(o, "// One instance, so that the component can be run on its own.\nbrain %s_alone {\n  %s[1] : %s\n",
          c->name, c->name, c->name);
+    bput(o, "%.*s}\n", (int)mb.n, mb.p ? mb.p : "");
+    free(mb.p);
     return 0;
 }
 
@@ -1444,6 +2004,7 @@ static void imp_free(Imp *im)
         json_locs_free(&im->srcs[k]->locs);
     }
     free((char *)im->recipe_real);
+    free(im->hidden.p);
     arena_free(&im->arena);
 }
 

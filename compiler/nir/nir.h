@@ -40,6 +40,7 @@ typedef struct NirOptions {
     /* Refuse networks larger than this (0: only memory limits). Fuzzers and
      * services use them to bound time and memory. */
     uint64_t max_neurons, max_synapses;
+    int fast_math; /* copied to Nir.fast_math (`--fast-math`) */
 } NirOptions;
 
 /* ---- model code ------------------------------------------------------- */
@@ -166,7 +167,17 @@ typedef struct NirSynapseModel {
     NirExpr *gap_g;  /* conductance */
     int gap_pre_var, gap_post_var, gap_pre_in, gap_post_in; /* refs of the coupling */
     int is_static; /* no decays, update, post/reward handlers or assignments: state never changes */
+    /* Structural plasticity (`prune`, docs/language.md §5.5): the slot of the
+     * hidden last state "(pruned)", 0 while the synapse lives and 1 once it
+     * is pruned, which kernels test before running anything of the synapse;
+     * -1 when the model's code never prunes. An ordinary state, so it is
+     * initialised, checkpointed and restored like the others. */
+    int pruned_state;
 } NirSynapseModel;
+
+/* The name of the hidden state of pruning models (not an identifier, so no
+ * program can name it). */
+#define NIR_PRUNED_STATE "(pruned)"
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -245,7 +256,7 @@ typedef struct NirGroup {
     NirVar *refs;         /* [model->nrefs]: pre.X/post.X resolved against the neuron models */
 } NirGroup;
 
-typedef enum { NIR_IN_CURRENT, NIR_IN_POISSON, NIR_IN_SPIKES } NirInputKind;
+typedef enum { NIR_IN_CURRENT, NIR_IN_POISSON, NIR_IN_SPIKES, NIR_IN_RAMP } NirInputKind;
 
 /* External input to part of one population. */
 typedef struct NirInput {
@@ -254,7 +265,8 @@ typedef struct NirInput {
     uint32_t pop;
     uint32_t n;       /* neurons targeted */
     uint32_t *idx;    /* their indices in the population, NULL: all of it */
-    double amplitude; /* current */
+    double amplitude; /* current; ramp: at `from` */
+    double amplitude_end; /* ramp: reached at `until` (finite), linear in between */
     double rate, w;   /* poisson: Hz and weight; spikes: weight */
     double *times;    /* spikes: ms, ascending */
     uint32_t ntimes;
@@ -277,6 +289,30 @@ typedef struct NirRecord {
     uint32_t every; /* ticks between samples (1 for spikes) */
 } NirRecord;
 
+/* Brain-level reward (docs/language.md §7.8). An observation counts the
+ * spikes of neurons idx[0..n) of population pop (idx NULL: all of it) in
+ * the last `window` ticks, this tick included (`spikes(sel [, window])`; a
+ * selection over several populations is one observation per population,
+ * summed in the expression). */
+typedef struct NirObserve {
+    Loc loc;
+    uint32_t pop, n;
+    uint32_t *idx;
+    uint32_t window; /* ticks, >= 1 */
+} NirObserve;
+
+/* `reward e [to target]`: amount is evaluated at step 8 of every tick from
+ * NX_CONST (brain parameters and dt are folded), NX_T, NX_PARAM (slot: an
+ * observation, nir->observes[slot]), NX_UNARY, NX_BINARY, NX_COND and
+ * NX_CALL nodes; a nonzero value reaches the `on reward` of groups[0..
+ * ngroups) (groups NULL: every group). */
+typedef struct NirReward {
+    Loc loc;
+    NirExpr *amount;
+    int ngroups;
+    int *groups;
+} NirReward;
+
 typedef struct NirParam {
     const char *name;
     double value;
@@ -298,8 +334,12 @@ typedef struct Nir {
     NirGroup *groups;
     NirInput *inputs;
     NirRecord *records;
+    int nobserves, nrewards;
+    NirObserve *observes;
+    NirReward *rewards;
     uint64_t n_neurons, n_synapses;
     size_t bytes; /* memory held by per-neuron and per-synapse arrays */
+    int fast_math; /* backends may reorder floating-point arithmetic (docs/cli.md, --fast-math) */
 } Nir;
 
 /* Elaborates a program that sema accepted into a flat network. Errors that
@@ -309,6 +349,13 @@ typedef struct Nir {
  * diag with the location of the expression, and NULL is returned. */
 Nir *nir_build(Program *prog, const NirOptions *opt, Diag *diag);
 void nir_free(Nir *nir);
+
+/* Whether a reward expression reads a body (`b.measure`), which `run` does
+ * not execute yet: such rewards are left out of the IR. */
+int nir_reward_reads_body(const Expr *e);
+/* Whether two builds have the same observations and rewards (a parameter
+ * that changes them is structural for built executables). */
+int nir_rewards_equal(const Nir *x, const Nir *y);
 
 /* Readable dump (`brainc ir`); verbose adds model code and array previews. */
 void nir_print(const Nir *nir, FILE *out, int verbose);

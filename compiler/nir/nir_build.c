@@ -353,6 +353,7 @@ Nir *nir_build(Program *prog, const NirOptions *opt, Diag *diag)
     b.phys_bytes = physical_memory();
     b.threads = nir_thread_count(b.opt);
     nir->seed = b.opt->seed;
+    nir->fast_math = b.opt->fast_math;
     Decl *brain = choose_brain(&b);
     if (brain) {
         nir->brain = nir_str(&b, brain->name);
@@ -369,6 +370,8 @@ Nir *nir_build(Program *prog, const NirOptions *opt, Diag *diag)
             nir_build_wiring(&b, b.root);
         if (!nir_failed(&b))
             nir_build_io(&b, b.root);
+        if (!nir_failed(&b))
+            nir_build_rewards(&b, b.root);
     }
     int failed = nir_failed(&b) || !brain;
     free_builder(&b);
@@ -434,6 +437,10 @@ void nir_free(Nir *nir)
     }
     for (int i = 0; i < nir->nrecords; i++)
         free(nir->records[i].idx);
+    for (int i = 0; i < nir->nobserves; i++)
+        free(nir->observes[i].idx);
+    free(nir->observes);
+    free(nir->rewards);
     free(nir->neuron_models);
     free(nir->syn_models);
     free(nir->pops);

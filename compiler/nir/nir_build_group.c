@@ -208,7 +208,8 @@ static int group_values(Builder *b, const ConnInfo *ci, NirGroup *g, const Group
 {
     const NirSynapseModel *sm = &b->nir->syn_models[g->model];
     Decl *d = ci->model_decl;
-    int nvars = sm->nparams + sm->nstates, rc = 0, k = 0;
+    /* the hidden "(pruned)" state of pruning models starts at 0 (calloc) */
+    int nvars = sm->nparams + sm->nstates - (sm->pruned_state >= 0), rc = 0, k = 0;
     const char **names = calloc((size_t)nvars + 1, sizeof *names);
     Expr **args = calloc((size_t)nvars + 1, sizeof *args), **defs = calloc((size_t)nvars + 1, sizeof *defs);
     for (VarDecl *v = d->params; v; v = v->next, k++) {

@@ -62,95 +62,183 @@ static int by_value(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static int spike_times(Builder *b, EvalCtx *ec, Expr *e, NirInput *in)
+/* A list of ms (spike or step times) into *times (malloc'd; ascending when
+ * sort, else checked to be increasing and not negative). */
+static int time_list(Builder *b, EvalCtx *ec, Expr *e, const char *what, int sort, double **times, uint32_t *count)
 {
     if (e->kind != EX_ARRAY) {
-        diag_error(b->diag, e->loc, "spike times are a list of ms, e.g. [10, 20, 35]");
+        diag_error(b->diag, e->loc, "%s are a list of ms, e.g. [10, 20, 35]", what);
         return -1;
     }
     uint32_t n = 0;
     for (Arg *a = e->args; a; a = a->next)
         n++;
-    in->times = malloc((n ? n : 1) * sizeof *in->times);
-    in->ntimes = 0;
-    for (Arg *a = e->args; a; a = a->next)
-        if (nir_ev_number(ec, a->value, &in->times[in->ntimes++]))
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    *times = t;
+    *count = 0;
+    for (Arg *a = e->args; a; a = a->next) {
+        if (nir_ev_number(ec, a->value, &t[*count]))
             return -1;
-    qsort(in->times, n, sizeof *in->times, by_value);
+        if (!sort && t[*count] < 0) {
+            diag_error(b->diag, a->value->loc, "%s are not negative (this one is %g ms)", what, t[*count]);
+            return -1;
+        }
+        if (!sort && *count > 0 && !(t[*count] > t[*count - 1])) {
+            diag_error(b->diag, a->value->loc, "%s increase: %g ms comes after %g ms", what, t[*count],
+                       t[*count - 1]);
+            return -1;
+        }
+        (*count)++;
+    }
+    if (sort)
+        qsort(t, n, sizeof *t, by_value);
     return 0;
 }
 
-/* kind(args): current(amplitude), poisson(rate, w = 1), spikes(times, w = 1). */
-static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in)
+/* steps(times, amplitudes): one amplitude per time, as many of each. */
+static int step_amplitudes(Builder *b, EvalCtx *ec, Expr *times, Expr *e, NirInput *in, double **amps)
+{
+    uint32_t n = 0;
+    if (e->kind == EX_ARRAY)
+        for (Arg *a = e->args; a; a = a->next)
+            n++;
+    if (e->kind != EX_ARRAY || n != in->ntimes) {
+        diag_error(b->diag, e->loc, "`steps` needs one amplitude per step time (%u time%s)", in->ntimes,
+                   in->ntimes == 1 ? "" : "s");
+        if (e->kind == EX_ARRAY)
+            diag_note(b->diag, times->loc, "the step times");
+        return -1;
+    }
+    *amps = malloc((n ? n : 1) * sizeof **amps);
+    n = 0;
+    for (Arg *a = e->args; a; a = a->next)
+        if (nir_ev_number(ec, a->value, &(*amps)[n++]))
+            return -1;
+    return 0;
+}
+
+/* kind(args): current(amplitude), poisson(rate, w = 1), spikes(times, w = 1),
+ * ramp(start, end), steps(times, amplitudes). A step list comes back as
+ * in->times with the amplitudes in *amps. */
+static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in, double **amps)
 {
     static const struct {
         const char *kind;
         int nargs;
+        NirInputKind nk;
         const char *args[2];
-    } kinds[] = {
-        {"current", 1, {"amplitude", NULL}}, {"poisson", 2, {"rate", "w"}}, {"spikes", 2, {"times", "w"}}};
+    } kinds[] = {{"current", 1, NIR_IN_CURRENT, {"amplitude", NULL}},
+                 {"poisson", 2, NIR_IN_POISSON, {"rate", "w"}},
+                 {"spikes", 2, NIR_IN_SPIKES, {"times", "w"}},
+                 {"ramp", 2, NIR_IN_RAMP, {"start", "end"}},
+                 {"steps", 2, NIR_IN_CURRENT, {"times", "amplitudes"}}};
+    enum { NKINDS = sizeof kinds / sizeof kinds[0], STEPS = NKINDS - 1 };
     int kind = -1;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NKINDS; k++)
         if (strcmp(m->model, kinds[k].kind) == 0)
             kind = k;
     if (kind < 0) {
-        diag_error(b->diag, m->model_loc, "unknown stimulus `%s` (current, poisson, spikes)", m->model);
+        diag_error(b->diag, m->model_loc, "unknown stimulus `%s` (current, poisson, spikes, ramp, steps)", m->model);
         return -1;
     }
-    in->kind = (NirInputKind)kind;
+    in->kind = kinds[kind].nk;
     Expr *args[2] = {NULL, NULL};
     if (nir_ev_bind_args(b, m->args, m->model, kinds[kind].args, kinds[kind].nargs, args))
         return -1;
-    if (!args[0]) {
-        diag_error(b->diag, m->model_loc, "`%s` needs `%s`", m->model, kinds[kind].args[0]);
-        return -1;
-    }
+    for (int k = 0; k < kinds[kind].nargs; k++)
+        if (!args[k] && (k == 0 || kind >= 3)) {
+            diag_error(b->diag, m->model_loc, "`%s` needs `%s`", m->model, kinds[kind].args[k]);
+            return -1;
+        }
     EvalCtx ec;
     nir_ev_init(&ec, b, c->scope);
     in->w = 1;
+    if (kind == STEPS) {
+        if (time_list(b, &ec, args[0], "step times", 0, &in->times, &in->ntimes))
+            return -1;
+        return step_amplitudes(b, &ec, args[0], args[1], in, amps);
+    }
+    if (in->kind == NIR_IN_RAMP)
+        return nir_ev_number(&ec, args[0], &in->amplitude) || nir_ev_number(&ec, args[1], &in->amplitude_end)
+                   ? -1
+                   : 0;
     if (args[1] && nir_ev_number(&ec, args[1], &in->w))
         return -1;
     if (in->kind == NIR_IN_CURRENT)
         return nir_ev_number(&ec, args[0], &in->amplitude);
     if (in->kind == NIR_IN_POISSON)
         return nir_ev_number(&ec, args[0], &in->rate);
-    return spike_times(b, &ec, args[0], in);
+    return time_list(b, &ec, args[0], "spike times", 1, &in->times, &in->ntimes);
+}
+
+/* One input per population of the selection. */
+static void push_inputs(Builder *b, const NirInput *in, const PopPart *parts, int n, const char *text)
+{
+    for (int k = 0; k < n; k++) {
+        NirInput *out = NIR_PUSH(b->nir->inputs, b->nir->ninputs, b->capinputs);
+        *out = *in;
+        out->pop = parts[k].pop;
+        out->n = parts[k].n;
+        out->idx = NULL;
+        if (parts[k].idx) {
+            out->idx = malloc(((size_t)parts[k].n + 1) * sizeof *out->idx);
+            memcpy(out->idx, parts[k].idx, parts[k].n * sizeof *out->idx);
+        }
+        out->stream = nir_stream(text, b->nir->pops[parts[k].pop].path, (uint64_t)b->nir->ninputs - 1);
+        out->times = NULL;
+        if (in->times) {
+            out->times = malloc((in->ntimes ? in->ntimes : 1) * sizeof *out->times);
+            memcpy(out->times, in->times, in->ntimes * sizeof *out->times);
+        }
+    }
 }
 
 static void build_stimulus(Builder *b, Ctx *c, Member *m)
 {
     NirInput in = {0};
+    double *amps = NULL;
     in.loc = m->loc;
     in.until = INFINITY;
     EvalCtx ec;
     nir_ev_init(&ec, b, c->scope);
-    int rc = stimulus_kind(b, c, m, &in);
+    int rc = stimulus_kind(b, c, m, &in, &amps);
     if (rc == 0 && m->expr)
         rc = nir_ev_number(&ec, m->expr, &in.from);
     if (rc == 0 && m->expr2)
         rc = nir_ev_number(&ec, m->expr2, &in.until);
+    if (rc == 0 && in.kind == NIR_IN_RAMP && !(isfinite(in.until) && in.until > in.from)) {
+        diag_error(b->diag, m->model_loc, "`ramp` needs `until` after `from`: it goes from `start` at `from` "
+                                          "to `end` at `until`");
+        rc = -1;
+    }
     Sel sel;
     if (rc || nir_select(b, c, m->dst, &sel, SEL_REPORT | SEL_INTERNAL)) {
         free(in.times);
+        free(amps);
         return;
     }
     PopPart *parts;
     int n = split_by_pop(b, &sel, &parts);
     const char *text = nir_sel_text(b, c, m->dst);
-    for (int k = 0; k < n; k++) {
-        NirInput *out = NIR_PUSH(b->nir->inputs, b->nir->ninputs, b->capinputs);
-        *out = in;
-        out->pop = parts[k].pop;
-        out->n = parts[k].n;
-        out->idx = parts[k].idx;
-        out->stream = nir_stream(text, b->nir->pops[parts[k].pop].path, (uint64_t)b->nir->ninputs - 1);
-        if (k > 0 && in.times) {
-            out->times = malloc(in.ntimes * sizeof *out->times);
-            memcpy(out->times, in.times, in.ntimes * sizeof *out->times);
+    if (amps) {
+        /* steps: step j is a current over [times[j], times[j + 1]) within [from, until) */
+        NirInput step = in;
+        step.times = NULL;
+        step.ntimes = 0;
+        for (uint32_t j = 0; j < in.ntimes; j++) {
+            step.amplitude = amps[j];
+            step.from = fmax(in.times[j], in.from);
+            step.until = fmin(j + 1 < in.ntimes ? in.times[j + 1] : INFINITY, in.until);
+            if (step.until > step.from)
+                push_inputs(b, &step, parts, n, text);
         }
+    } else {
+        push_inputs(b, &in, parts, n, text);
     }
-    if (n == 0)
-        free(in.times);
+    for (int k = 0; k < n; k++)
+        free(parts[k].idx);
+    free(in.times);
+    free(amps);
     free(parts);
 }
 

@@ -664,6 +664,14 @@ static int has_assignment(const NirStmt *s)
     return 0;
 }
 
+static int has_prune(const NirStmt *s)
+{
+    for (; s; s = s->next)
+        if (s->kind == NS_PRUNE || has_prune(s->body) || has_prune(s->orelse))
+            return 1;
+    return 0;
+}
+
 static void lower_synapse_members(Lower *L, NirSynapseModel *m, NirStmt **update)
 {
     for (Member *mm = L->decl->members; mm; mm = mm->next) {
@@ -694,6 +702,11 @@ int nir_synapse_model(Builder *b, Decl *d)
     lower_synapse_members(&L, &m, &m.update);
     m.is_static =
         !m.is_gap && m.ndecays == 0 && !m.on_post && !m.on_reward && !m.update && !has_assignment(m.on_pre);
+    m.pruned_state = -1;
+    if (has_prune(m.on_pre) || has_prune(m.on_post) || has_prune(m.on_reward) || has_prune(m.update)) {
+        m.pruned_state = L.states.n; /* after the declared states: initial value 0 (alive) */
+        names_add(&L, &L.states, NIR_PRUNED_STATE, m.loc);
+    }
     m.nparams = L.params.n;
     m.nstates = L.states.n;
     m.nlocals = L.nlocals;

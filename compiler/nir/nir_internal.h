@@ -95,6 +95,7 @@ typedef struct Builder {
     Arena *arena; /* the IR's arena: everything the Nir points to */
     Arena tmp;    /* the builder's own: bodies, scopes, selections */
     int capmodels, capsmodels, cappops, capsets, capgroups, capinputs, caprecords;
+    int capobserves, caprewards;
     int capmdecls, capsdecls, capsetctx;
     Decl **nmodel_decls, **smodel_decls; /* decl of each lowered model, same index */
     Ctx *root;
@@ -251,6 +252,8 @@ int nir_build_per_instance(Builder *b, Ctx *c, Member *m);
 void nir_build_proximity(Builder *b, Ctx *c, Member *m);
 /* nir_build_io.c */
 void nir_build_io(Builder *b, Ctx *c);
+/* nir_build_reward.c: the brain's `reward` members (after nir_build_io). */
+void nir_build_rewards(Builder *b, Ctx *c);
 
 /* a / b, or 0 for the empty sets (0 instances) where b is 0. */
 static inline uint32_t nir_div(uint64_t a, uint64_t b) { return b ? (uint32_t)(a / b) : 0; }

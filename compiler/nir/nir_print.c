@@ -488,6 +488,9 @@ static void print_input(const Nir *nir, const NirInput *in, FILE *out)
         fprintf(out, "input poisson(rate = %s, w = %s)", num(in->rate, b1), num(in->w, b2));
         break;
     case NIR_IN_SPIKES: fprintf(out, "input spikes(%u times, w = %s)", in->ntimes, num(in->w, b2)); break;
+    case NIR_IN_RAMP:
+        fprintf(out, "input ramp(start = %s, end = %s)", num(in->amplitude, b1), num(in->amplitude_end, b2));
+        break;
     }
     fprintf(out, "  to %s  neurons %u  from %s until %s\n", pop, in->n, num(in->from, b1),
             num(in->until, b3));
@@ -512,6 +515,42 @@ static void print_record(const Nir *nir, const NirRecord *r, FILE *out)
     }
 }
 
+/* Observations as `obsK = spikes of POP (n neurons) over W ticks`, then each
+ * reward's expression over them and its target groups. */
+static void print_rewards(const Nir *nir, FILE *out)
+{
+    char(*names)[24] = calloc((size_t)nir->nobserves + 1, sizeof *names);
+    const char **pnames = calloc((size_t)nir->nobserves + 1, sizeof *pnames);
+    if (!names || !pnames) {
+        free(names);
+        free(pnames);
+        return;
+    }
+    for (int k = 0; k < nir->nobserves; k++) {
+        const NirObserve *o = &nir->observes[k];
+        snprintf(names[k], sizeof names[k], "obs%d", k);
+        pnames[k] = names[k];
+        fprintf(out, "observe %s = spikes of %s  neurons %u  window %u\n", names[k], nir->pops[o->pop].path, o->n,
+                o->window);
+    }
+    Names n = {pnames, NULL, NULL, NULL};
+    for (int k = 0; k < nir->nrewards; k++) {
+        const NirReward *r = &nir->rewards[k];
+        fputs("reward ", out);
+        print_expr(r->amount, &n, out);
+        if (!r->groups)
+            fputs("  to every group\n", out);
+        else {
+            fputs("  to groups", out);
+            for (int g = 0; g < r->ngroups; g++)
+                fprintf(out, " %s", nir->groups[r->groups[g]].name);
+            fputc('\n', out);
+        }
+    }
+    free(names);
+    free(pnames);
+}
+
 void nir_print(const Nir *nir, FILE *out, int verbose)
 {
     print_header(nir, out);
@@ -531,6 +570,7 @@ void nir_print(const Nir *nir, FILE *out, int verbose)
         print_input(nir, &nir->inputs[k], out);
     for (int k = 0; k < nir->nrecords; k++)
         print_record(nir, &nir->records[k], out);
+    print_rewards(nir, out);
     fprintf(out, "totals: %" PRIu64 " neurons, %" PRIu64 " synapses in %d group%s\n", nir->n_neurons,
             nir->n_synapses, nir->ngroups, nir->ngroups == 1 ? "" : "s");
 }

@@ -372,6 +372,7 @@ int sema_check(Program *prog)
     int before = s.diag->nerrors;
     collect_decls(&s);
     collect_imports(&s);
+    derive_all(&s);
     check_recursion(&s);
     for (Module *m = prog->modules; m; m = m->next)
         for (Decl *d = m->decls; d; d = d->next)

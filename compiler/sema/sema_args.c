@@ -255,6 +255,11 @@ static void check_missing(Ctx *c, Binding *b, Loc at)
 
 void model_args(Ctx *c, Decl *model, Arg *args, Loc model_loc, long count, unsigned flags)
 {
+    if (derive_failed(model)) { /* its base is unknown: nothing to check the names against */
+        for (Arg *g = args; g; g = g->next)
+            expr_check(c, g->value);
+        return;
+    }
     Binding b = {0};
     b.model = model;
     b.info = sema_info(c->s, model);

@@ -96,6 +96,8 @@ Type call_check(Ctx *c, Expr *e)
     const FuncSpec *f = func_find(e->str);
     if (!e->str)
         return TY_UNKNOWN;
+    if (strcmp(e->str, "spikes") == 0)
+        return activity_check(c, e);
     if (!f) {
         not_a_function(c, e);
         for (Arg *g = e->args; g; g = g->next)

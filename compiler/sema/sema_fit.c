@@ -119,9 +119,9 @@ static void fit_gap(Fit *f, Member *m)
 void synapse_fit_check(Sema *s, Member *conn, Decl *syn, Decl *pre, Decl *post)
 {
     Fit f = {s, conn, syn, NULL, NULL, {0}};
-    f.pre = pre && pre->kind == D_NEURON ? pre : NULL;
-    f.post = post && post->kind == D_NEURON ? post : NULL;
-    if (!syn || syn->kind != D_SYNAPSE || (!f.pre && !f.post))
+    f.pre = pre && pre->kind == D_NEURON && !derive_failed(pre) ? pre : NULL;
+    f.post = post && post->kind == D_NEURON && !derive_failed(post) ? post : NULL;
+    if (!syn || syn->kind != D_SYNAPSE || derive_failed(syn) || (!f.pre && !f.post))
         return;
     table_init(&f.reported, 1);
     for (Member *m = syn->members; m; m = m->next) {

@@ -107,6 +107,7 @@ enum {
     CX_HANDLER = 1u << 6,   /* `deliver`, `prune` (synapse `on` handlers) */
     CX_STR = 1u << 7,       /* strings */
     CX_RANDOM = 1u << 8,    /* `random()` (update blocks, synapse handlers) */
+    CX_ACTIVITY = 1u << 9,  /* `spikes(sel [, window])` (a brain's `reward`) */
 };
 
 typedef struct Ctx {
@@ -170,6 +171,9 @@ Type sym_value_type(Sema *s, Symbol *sym, Loc use);
  * number >= 0, 'p' in [0, 1], 'z' >= 0, 'P' > 0; `what` names it. */
 void check_const(Sema *s, Expr *e, const char *what, char kind);
 
+/* sema_activity.c: `spikes(sel [, window])`, the brain's own activity. */
+Type activity_check(Ctx *c, Expr *e);
+
 /* sema_stmt.c */
 void stmts_check(Ctx *c, Stmt *body);
 
@@ -192,6 +196,9 @@ void kind_args(Ctx *c, const KindSpec *k, Arg *args, Loc at);
 /* Arguments of a model instantiation. count: neurons or instances for array
  * lengths (-1 unknown). */
 void model_args(Ctx *c, Decl *model, Arg *args, Loc model_loc, long count, unsigned flags);
+
+/* sema_stimulus.c: values of `ramp` and `steps` stimuli (§7.6) */
+void stimulus_values_check(Sema *s, Member *m);
 
 /* sema_tables.c */
 extern const KindSpec sema_integrators[], sema_wires[], sema_layouts[], sema_stimuli[],
@@ -216,6 +223,18 @@ Place place_of(DeclKind k);
  * and checking each kind of declaration */
 void model_declare(Sema *s, DeclInfo *info);
 void model_check(Sema *s, DeclInfo *info);
+/* model_check without the derived-model step: parameters and members. */
+void model_check_members(Sema *s, DeclInfo *info);
+/* The type of a parameter from its default alone (number when none). */
+Type param_shallow_type(const Expr *e);
+
+/* sema_derive.c: derived models (§4.12). derive_all gives each its copy of
+ * its base, before any check; derive_failed: a derived model whose base
+ * could not be resolved (it has no parameters or members to check uses
+ * against). */
+void derive_all(Sema *s);
+void derive_check(Sema *s, DeclInfo *info);
+int derive_failed(const Decl *d);
 void network_declare(Sema *s, DeclInfo *info);
 void network_check(Sema *s, DeclInfo *info);
 void world_declare(Sema *s, DeclInfo *info);

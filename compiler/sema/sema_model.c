@@ -5,7 +5,7 @@
 
 /* The type a parameter has, from its default alone: parameters must be
  * typed before any expression is checked, since uses can come first. */
-static Type shallow_type(const Expr *e)
+Type param_shallow_type(const Expr *e)
 {
     if (!e)
         return TY_NUM;
@@ -19,7 +19,7 @@ static Type shallow_type(const Expr *e)
     case EX_BINARY:
         return e->op >= OP_EQ && e->op <= OP_OR ? TY_BOOL : TY_NUM;
     case EX_COND:
-        return shallow_type(e->b);
+        return param_shallow_type(e->b);
     default:
         return TY_NUM;
     }
@@ -30,7 +30,7 @@ void params_declare(Sema *s, DeclInfo *info)
     for (VarDecl *v = info->decl->params; v; v = v->next) {
         Symbol *sym = sym_new(s, SYM_PARAM, v->name, v->loc, info->decl);
         sym->value = v->value;
-        sym->type = shallow_type(v->value);
+        sym->type = param_shallow_type(v->value);
         sema_declare(s, info, info->params, sym);
     }
 }
@@ -290,6 +290,14 @@ static void member_check(Sema *s, DeclInfo *info, Member *m, Once *once)
 }
 
 void model_check(Sema *s, DeclInfo *info)
+{
+    if (info->decl->base)
+        derive_check(s, info);
+    else
+        model_check_members(s, info);
+}
+
+void model_check_members(Sema *s, DeclInfo *info)
 {
     Decl *d = info->decl;
     Once once;

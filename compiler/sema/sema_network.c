@@ -421,6 +421,7 @@ static void stimulus_check(Ctx *c, Member *m)
     cc.flags |= CX_DIST;
     cc.where = "stimulus arguments";
     kind_member(&cc, m, sema_stimuli, "stimulus");
+    stimulus_values_check(c->s, m);
     cc = *c;
     cc.where = "a stimulus time";
     if (m->expr && expect_num(&cc, m->expr, "the start time") == TY_NUM)
@@ -477,6 +478,7 @@ static void reward_check(Ctx *c, Member *m)
 {
     Ctx cc = *c;
     cc.where = "a reward";
+    cc.flags |= CX_ACTIVITY;
     expect_num(&cc, m->expr, "the reward");
     if (m->expr2)
         select_check(c, m->expr2, SELOK_NEURONS | SELOK_CONN, "the target of a reward");

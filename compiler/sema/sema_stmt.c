@@ -1,7 +1,7 @@
 /* sema_stmt.c - statements of `spike`, `update` and `on` blocks (§4.11).
  * Assignments may change state variables only (and, in synapses, the
- * variables of the neurons at either end); `deliver` and `prune` belong to
- * synapse handlers; a block's `let` is visible to the rest of the block. */
+ * variables of the neurons at either end); `deliver` belongs to synapse
+ * handlers, `prune` to synapse handlers and synapse `update` blocks; a block's `let` is visible to the rest of the block. */
 #include "sema_internal.h"
 #include <string.h>
 
@@ -154,7 +154,9 @@ static void stmt_check(Ctx *c, Stmt *st)
         expect_num(c, st->value, "the delivered value");
         break;
     case ST_PRUNE:
-        handler_only(c, st, "prune");
+        /* also in a synapse's `update` (a periodic pruning pass, §5.5) */
+        if (!(c->flags & CX_HANDLER) && !(c->decl && c->decl->kind == D_SYNAPSE))
+            diag_error(c->s->diag, st->loc, "`prune` can only be used in a synapse's `on` handlers and `update`");
         break;
     case ST_DERIV:
         break; /* only a member, never in a block */

@@ -73,6 +73,8 @@ const KindSpec sema_stimuli[] = {
     {"current", {{"amplitude", 'n', 1}}},
     {"poisson", {{"rate", 'z', 1}, {"w", 'n', 0}}},
     {"spikes", {{"times", 'a', 1}, {"w", 'n', 0}}},
+    {"ramp", {{"start", 'n', 1}, {"end", 'n', 1}}},
+    {"steps", {{"times", 'a', 1}, {"amplitudes", 'a', 1}}},
     {NULL, {{0}}},
 };
 

@@ -37,10 +37,13 @@ typedef struct RunOptions {
     int has_seed;
     unsigned threads;
     const char *record_spikes;
+    const char *record_list;   /* --record spikes,POP,...: spikes into the SQLite recording --out FILE.db */
+    const char *out;           /* --out FILE.db */
     int list_params;
     int quiet;                 /* --quiet: no progress line, no summary */
     const char *checkpoint;    /* --checkpoint FILE */
     uint64_t every;            /* --checkpoint-every N */
+    uint64_t keep;             /* --checkpoint-keep K */
     const char *resume;        /* --resume FILE */
     Define defines[MAX_DEFINES];
     int ndefines;
@@ -51,7 +54,8 @@ static int usage(const char *prog, const char *fmt, const char *arg)
     fprintf(stderr, "%s: ", prog);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nusage: %s [--ticks N] [--seed S] [--threads K] [--record spikes=FILE] "
-                    "[-D name=value]... [--quiet] [--params] [--checkpoint FILE [--checkpoint-every N]] "
+                    "[--record spikes,POP,... --out FILE.db] "
+                    "[-D name=value]... [--quiet] [--params] [--checkpoint FILE [--checkpoint-every N] [--checkpoint-keep K]] "
                     "[--resume FILE]\n", prog);
     return EXIT_USAGE;
 }
@@ -107,10 +111,21 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
         return o->threads = (unsigned)n, 0;
     }
     if ((v = value_of(argc, argv, i, "--record", &m)), m) {
-        if (!v || strncmp(v, "spikes=", 7) != 0 || !v[7])
-            return usage(prog, "--record expects spikes=FILE%s", "");
-        return o->record_spikes = v + 7, 0;
+        if (!v || !*v || strcmp(v, "spikes=") == 0)
+            return usage(prog, "--record expects spikes=FILE or a list spikes,POP,...%s", "");
+        if (strncmp(v, "spikes=", 7) == 0)
+            return o->record_spikes = v + 7, 0;
+        return o->record_list = v, 0;
     }
+    if ((v = value_of(argc, argv, i, "--out", &m)), m) {
+        size_t len = v ? strlen(v) : 0;
+        if (len < 4 || strcmp(v + len - 3, ".db") != 0)
+            return usage(prog, "--out needs an SQLite recording FILE.db%s", "");
+        return o->out = v, 0;
+    }
+    if ((v = value_of(argc, argv, i, "--checkpoint-keep", &m)), m)
+        return rt_parse_u64(v, &o->keep) || !o->keep || o->keep > 1000
+                   ? usage(prog, "--checkpoint-keep needs a number of checkpoints from 1 to 1000%s", "") : 0;
     if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m)
         return rt_parse_u64(v, &o->every) || !o->every
                    ? usage(prog, "--checkpoint-every needs a positive number of ticks%s", "") : 0;
@@ -135,6 +150,10 @@ static int parse_args(int argc, char **argv, RunOptions *o)
     }
     if (o->every && !o->checkpoint)
         return usage(argv[0], "--checkpoint-every needs --checkpoint FILE%s", "");
+    if (o->keep && !o->checkpoint)
+        return usage(argv[0], "--checkpoint-keep needs --checkpoint FILE%s", "");
+    if (!o->record_list != !o->out)
+        return usage(argv[0], "--record LIST and --out FILE.db go together%s", "");
     return 0;
 }
 
@@ -209,8 +228,55 @@ static RtStatus identity(const RtBrainSpec *spec, const RtSpecMeta *sm, const Ru
     return rt_checkpoint_spec_hash(spec, sm->brain, &m->spec_hash, err);
 }
 
+/* The population named name, or -1. */
+static int find_pop(const RtBrainSpec *spec, const char *name, size_t len)
+{
+    for (uint32_t p = 0; p < spec->npops; p++)
+        if (strlen(spec->pops[p].name) == len && strncmp(spec->pops[p].name, name, len) == 0)
+            return (int)p;
+    return -1;
+}
+
+/* --record LIST --out FILE.db: the spikes of every population (`spikes`)
+ * or of the named ones; every item is checked before the file is made. */
+static int record_db(RtBrain *b, const RtBrainSpec *spec, const RunOptions *o, const RtCheckpointMeta *m,
+                     RtError *err)
+{
+    uint8_t *want = calloc((size_t)spec->npops + 1, 1);
+    if (!want)
+        return rt_error_set(err, RT_ERR_NOMEM, "out of memory"), EXIT_USER;
+    int rc = EXIT_OK;
+    for (const char *p = o->record_list; *p && rc == EXIT_OK; p += strcspn(p, ","), p += *p == ',') {
+        size_t len = strcspn(p, ",");
+        int pop = find_pop(spec, p, len);
+        if (len == 6 && strncmp(p, "spikes", 6) == 0)
+            memset(want, 1, spec->npops);
+        else if (pop >= 0)
+            want[pop] = 1;
+        else {
+            char names[256] = "";
+            for (uint32_t q = 0; q < spec->npops && strlen(names) + strlen(spec->pops[q].name) + 8 < sizeof names; q++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", q ? ", " : "", spec->pops[q].name);
+            rt_error_set(err, RT_ERR_ARG, "--record: no population `%.*s` (a built executable records spikes: "
+                         "`spikes` or a population: %s)", (int)len, p, names);
+            rc = EXIT_USER;
+        }
+    }
+    if (rc == EXIT_OK && rt_brain_record_db(b, o->out, m, 0, err))
+        rc = EXIT_USER;
+    for (uint32_t p = 0; rc == EXIT_OK && p < spec->npops; p++) {
+        RtRecordSpec rs = {0};
+        rs.kind = RT_RECORD_SPIKES, rs.to_db = 1, rs.pop = p, rs.target = spec->pops[p].name, rs.every = 1;
+        if (want[p] && rt_brain_record_add(b, &rs, err))
+            rc = EXIT_USER;
+    }
+    free(want);
+    return rc;
+}
+
 /* --resume, then the raster; 0 or EXIT_USER with err set. */
-static int prepare(RtBrain *b, const RunOptions *o, const RtCheckpointMeta *m, const char *prog, RtError *err)
+static int prepare(RtBrain *b, const RtBrainSpec *spec, const RunOptions *o, const RtCheckpointMeta *m,
+                   const char *prog, RtError *err)
 {
     char note[768];
     if (o->resume && rt_checkpoint_resume(b, o->resume, m, note, sizeof note, err))
@@ -219,7 +285,7 @@ static int prepare(RtBrain *b, const RunOptions *o, const RtCheckpointMeta *m, c
         fprintf(stderr, "%s: note: %s\n", prog, note);
     if (o->record_spikes && rt_brain_record_spikes(b, o->record_spikes, RT_RASTER_CSV, err))
         return EXIT_USER;
-    return EXIT_OK;
+    return o->out ? record_db(b, spec, o, m, err) : EXIT_OK;
 }
 
 /* Each population's spikes so far (malloc'd; NULL when out of memory). */
@@ -235,18 +301,25 @@ static int run_brain(const RtBrainSpec *spec, const RtSpecMeta *sm, const RunOpt
 {
     RtError err = {0};
     RtCheckpointMeta meta;
-    RtBrain *b = rt_brain_create(spec, o->threads, &err);
-    if (!b || identity(spec, sm, o, &meta, &err)) {
+    /* The blob outlives the brain: its connectivity need not be copied. */
+    RtBrainSpec borrowed = *spec;
+    borrowed.borrow_connectivity = 1;
+    RtBrain *b = rt_brain_create(&borrowed, o->threads, &err);
+    /* The identity hashes the whole network (a transient copy of it): only
+     * checkpoints and recordings need it. */
+    int need_identity = o->checkpoint || o->resume || o->out;
+    memset(&meta, 0, sizeof meta);
+    if (!b || (need_identity && identity(spec, sm, o, &meta, &err))) {
         fprintf(stderr, "%s: cannot create the brain: %s\n", prog, err.msg);
         rt_brain_destroy(b);
         return EXIT_INTERNAL;
     }
-    int rc = prepare(b, o, &meta, prog, &err);
+    int rc = prepare(b, spec, o, &meta, prog, &err);
     uint64_t *base = spike_counts(b, spec);
     double start = rt_clock_monotonic(NULL);
     RtStatus st = RT_OK;
     if (rc == EXIT_OK)
-        st = o->checkpoint ? rt_checkpoint_step(b, o->ticks, o->checkpoint, o->every, &meta, &err)
+        st = o->checkpoint ? rt_checkpoint_step_keep(b, o->ticks, o->checkpoint, o->every, (unsigned)o->keep, &meta, &err)
                            : step(b, o->ticks, o->quiet, &err);
     if (rc == EXIT_OK && (st || rt_brain_record_close(b, &err)))
         rc = EXIT_USER;

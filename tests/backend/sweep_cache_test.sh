@@ -63,6 +63,24 @@ ok test "$(ls -A "$BRAINC_CACHE_DIR" | grep -c '^\.')" -eq 0   # no temporary fi
 BRAINC_CACHE_DIR="$tmp/notadir/x" runf --record spikes="$tmp/c6.csv"; ok test $? -eq 0
 ok cmp -s "$tmp/c1.csv" "$tmp/c6.csv"
 
+# Trimming: with a 0 MB limit only the entry just stored stays (a later hit
+# keeps it), and a dead writer's temporary file goes; a bad limit is warned about.
+tc="$tmp/cache-trim"; mkdir -p "$tc"
+stale="$tc/.0123456789abcdef0123456789abcdef.Ab12Cd"
+: > "$stale"; touch -d '2 hours ago' "$stale"
+coba() { BRAINC_CACHE_DIR="$tc" "$B" run "$SRC/examples/coba.brain" --ticks 5 --quiet "$@" 2>"$tmp/trim.err"; }
+coba; ok test $? -eq 0
+ok test "$(ls "$tc" | grep -c '\.o$')" -eq 1
+ok test ! -e "$stale"
+BRAINC_CACHE_MAX_MB=0 coba -D we=0.7; ok test $? -eq 0
+kept=$(ls "$tc" | grep '\.o$')
+ok test "$(echo "$kept" | wc -l)" -eq 1
+BRAINC_CACHE_MAX_MB=0 coba -D we=0.7; ok test "$(ls "$tc" | grep '\.o$')" = "$kept"
+coba -D we=0.5; ok test "$(ls "$tc" | grep -c '\.o$')" -eq 2
+BRAINC_CACHE_MAX_MB=lots coba -D we=0.6; ok test $? -eq 0
+ok grep -q "BRAINC_CACHE_MAX_MB='lots' is not a size" "$tmp/trim.err"
+ok test "$(ls "$tc" | grep -c '\.o$')" -eq 3
+
 # ---- sweeps ----
 cat > "$tmp/net.brain" <<'BRAIN'
 import std.neurons
@@ -95,6 +113,30 @@ run -D n=120 --record spikes="$tmp/n120.csv" 2>/dev/null
 ok cmp -s "$tmp/n1.n=120.csv" "$tmp/n120.csv"
 ok cmp -s "$tmp/n3.n=120.csv" "$tmp/n120.csv"
 ok cmp -s "$tmp/n1.n=50.csv" "$tmp/n3.n=50.csv"
+# A parameter that only sets a neuron parameter (and a stimulus weight) is
+# compiled once: one cache entry for the whole sweep (plus the plain runs'),
+# each variant still the raster of a plain run with -D.
+cat > "$tmp/nd.brain" <<'BRAIN'
+import std.neurons
+import std.synapses
+brain nd(d_e = 8, n = 60) {
+  e[n] : izhikevich(d = d_e, v = uniform(-70, -60))
+  connect e -> e : fixed(w = 2) probability 0.1 delay 1..3
+  stimulus e : poisson(rate = 400, w = 8)
+}
+BRAIN
+export BRAINC_CACHE_DIR="$tmp/cache-sweep"
+"$B" run "$tmp/nd.brain" --ticks 300 --seed 2 --sweep d_e=2,4,8 --threads 2 --record spikes="$tmp/nd.csv" 2>/dev/null
+ok test $? -eq 0
+ok test "$(entries)" -eq 1
+for v in 2 4 8; do
+  "$B" run "$tmp/nd.brain" --ticks 300 --seed 2 -D d_e=$v --record spikes="$tmp/nd$v.csv" 2>/dev/null
+  ok cmp -s "$tmp/nd.d_e=$v.csv" "$tmp/nd$v.csv"
+done
+ok bash -c "! cmp -s '$tmp/nd2.csv' '$tmp/nd8.csv'"
+"$B" run "$tmp/nd.brain" --ticks 300 --seed 2 --sweep d_e=2,4 --no-cache --record spikes="$tmp/ndn.csv" 2>/dev/null
+ok cmp -s "$tmp/ndn.d_e=4.csv" "$tmp/nd4.csv"
+
 # Bad sweeps: usage errors; an unknown parameter is an error in the program.
 run --sweep rate= 2>/dev/null; ok test $? -eq 2
 run --sweep rate=1,x 2>/dev/null; ok test $? -eq 2

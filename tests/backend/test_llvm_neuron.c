@@ -12,6 +12,7 @@
  * (pow(x, 2) -> x*x, folding exp of a constant at compile time). */
 #include "backend/interp.h"
 #include "backend/llvm/llvm_codegen.h"
+#include "rt_abi.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,6 +446,100 @@ static void test_update_block(LlvmJit *jit, LlvmTarget *tg)
     pool_free(&p);
 }
 
+static const char *rnd_states[] = {"x", "y", "n"};
+
+/* random() at three sites: update { x = random(); y = x + random();
+ * if random() < 0.25 { n += 1 } }, spike when x < 0.05. */
+static NirNeuronModel rnd(Pool *p)
+{
+    NirNeuronModel m = {0};
+    m.name = "rnd";
+    m.nstates = 3, m.ninputs = 1;
+    m.states = rnd_states, m.inputs = one_input;
+    m.ode = pool_alloc(p, 3 * sizeof(NirExpr *)); /* no equations */
+    m.method = NIR_EULER, m.substeps = 1;
+    NirExpr *r[3];
+    for (int k = 0; k < 3; k++)
+        r[k] = var(p, NX_RANDOM, k);
+    NirStmt *count = if_stmt(p, bin(p, OP_LT, r[2], K(0.25)), assign(p, NX_STATE, 2, bin(p, OP_ADD, S(2), K(1)), NULL),
+                             NULL, NULL);
+    m.update = assign(p, NX_STATE, 0, r[0], assign(p, NX_STATE, 1, bin(p, OP_ADD, S(0), r[1]), count));
+    m.spike = bin(p, OP_LT, S(0), K(0.05));
+    return m;
+}
+
+/* random() (language §2.3): the kernel and the interpreter draw the same
+ * values, bit for bit, and both are rt_random(seed, stream, neuron, tick,
+ * site) as the runtime keys it; the draws are uniform (mean and spike rate
+ * within 5 sigma) and differ between neurons, ticks and sites. */
+static void test_random(LlvmJit *jit, LlvmTarget *tg)
+{
+    Pool p = {0};
+    NirNeuronModel m = rnd(&p);
+    double init[] = {0, 0, 0};
+    NirPop pop = make_pop(&p, &m, 37, NULL, init);
+    LlvmPopUpdateFn fn = compile(jit, tg, &m, &pop, 5, 1.0);
+    CHECK(fn != NULL, "random() model did not compile");
+    if (!fn) {
+        pool_free(&p);
+        return;
+    }
+    Arrays jit_a, ref;
+    arrays_init(&jit_a, &m, &pop);
+    arrays_init(&ref, &m, &pop);
+    const uint64_t seed = 0x5eed, stream = rt_random_stream("p", 0);
+    jit_a.s.seed = ref.s.seed = seed;
+    jit_a.s.stream = ref.s.stream = stream;
+    uint32_t n = pop.size;
+    const int ticks = 400;
+    long differ = 0, off_reference = 0, spikes = 0, same_sites = 0;
+    double sum = 0;
+    char err[256];
+    for (int tick = 0; tick < ticks; tick++) {
+        jit_a.s.tick = ref.s.tick = (uint64_t)tick;
+        fn(&jit_a.s, 0, n / 2, tick, jit_a.spiked);
+        fn(&jit_a.s, n / 2, n, tick, jit_a.spiked);
+        if (interp_pop_update(&m, &pop, &ref.s, 0, n, tick, 1.0, ref.spiked, err, sizeof err)) {
+            CHECK(0, "random: interpreter: %s", err);
+            break;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            for (int j = 0; j < 3; j++)
+                differ += memcmp(&jit_a.state[j][k], &ref.state[j][k], sizeof(double)) != 0;
+            differ += jit_a.spiked[k] != ref.spiked[k];
+            double x = rt_random(seed, stream, k, (uint64_t)tick, 0);
+            double y = x + rt_random(seed, stream, k, (uint64_t)tick, 1);
+            off_reference += ref.state[0][k] != x || ref.state[1][k] != y || ref.spiked[k] != (x < 0.05);
+            same_sites += x == y - x;
+            sum += x;
+            spikes += ref.spiked[k];
+        }
+    }
+    long draws = (long)ticks * n;
+    double mean = sum / (double)draws, sd = sqrt(1.0 / 12 / (double)draws);
+    double rate_sd = sqrt(0.05 * 0.95 * (double)draws);
+    long count = 0;
+    for (uint32_t k = 0; k < n; k++)
+        count += (long)ref.state[2][k];
+    double count_sd = sqrt(0.25 * 0.75 * (double)draws);
+    CHECK(differ == 0, "random: %ld values differ between the kernel and the interpreter", differ);
+    CHECK(off_reference == 0, "random: %ld values differ from rt_random(seed, stream, neuron, tick, site)",
+          off_reference);
+    CHECK(same_sites < 3, "random: sites 0 and 1 drew the same value %ld times", same_sites);
+    CHECK(fabs(mean - 0.5) < 5 * sd, "random: mean %g, expected 0.5 +- %g", mean, 5 * sd);
+    CHECK(fabs((double)spikes - 0.05 * (double)draws) < 5 * rate_sd, "random: %ld spikes of %ld ticks, expected 5%%",
+          spikes, draws);
+    CHECK(fabs((double)count - 0.25 * (double)draws) < 5 * count_sd, "random: %ld counts of %ld, expected 25%%",
+          count, draws);
+    CHECK(ref.state[0][0] != ref.state[0][1] && rt_random(seed, stream, 0, 1, 0) != rt_random(seed, stream, 0, 2, 0),
+          "random: the same value for two neurons or two ticks");
+    printf("%-28s %6ld spikes, %ld/%ld values identical to the interpreter and rt_random\n", "random() 3 sites",
+           spikes, 4 * draws - differ, 4 * draws);
+    arrays_free(&jit_a, &m);
+    arrays_free(&ref, &m);
+    pool_free(&p);
+}
+
 static void test_exact_rejects_nonlinear(void)
 {
     Pool p = {0};
@@ -605,6 +700,7 @@ int main(void)
     test_lif_exact_refractory(jit, tg);
     test_param_arrays(jit, tg);
     test_update_block(jit, tg);
+    test_random(jit, tg);
     test_exact_rejects_nonlinear();
     test_emission(tg);
     llvm_jit_dispose(jit);

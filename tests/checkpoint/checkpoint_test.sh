@@ -3,7 +3,8 @@
 # "Checkpoints"): a run resumed at tick T spikes exactly as the
 # uninterrupted run after T and ends with the same state (every array's
 # checksum equal), for every stdlib synapse type, short-term plasticity,
-# delays up to 5, Poisson input and an imported recipe; the same for a
+# delays up to 5, Poisson input, random() (std.sources), brain-level reward
+# over spike windows and an imported recipe; the same for a
 # built executable; a changed program is refused; bad files (not SQLite,
 # empty, truncated, corrupted, another program's, newer or older schema)
 # are refused with a clear message and exit 1, never a crash.
@@ -44,6 +45,13 @@ mkdir -p "$tmp/src"
 "$SRC/tests/checkpoint/gen_stdlib_model.sh" "$SRC" "$tmp/src/all.brain"
 ok test "$(grep -c '^  connect' "$tmp/src/all.brain")" -ge 3
 resume_check "$tmp/src/all.brain"
+# random() (std.sources): the draws after a resume are those of the uninterrupted run.
+resume_check "$SRC/tests/checkpoint/sources.brain"
+ok test "$(awk -F, '$2 == "noise"' "$tmp/full.csv" | wc -l)" -gt 500
+# Brain-level reward over spike windows that span the checkpoint (restored
+# window counts; without them the runs diverge after T = 36).
+resume_check "$SRC/tests/checkpoint/reward.brain"
+ok test "$(sqlite3 "$tmp/full.db" "SELECT count(*) FROM arrays WHERE name LIKE 'reward/observe/%'")" -eq 3
 resume_check "$M"
 # Resuming in several hops, from and into the same file.
 run --ticks 100 --checkpoint "$tmp/hop.db"
@@ -52,6 +60,42 @@ ok cmp -s <(state "$tmp/full.db") <(state "$tmp/hop.db")
 # --checkpoint-every: the cadence follows the brain's tick; the last save is at the end.
 run --ticks 250 --checkpoint-every 100 --checkpoint "$tmp/every.db"; ok test $? -eq 0
 ok test "$(sqlite3 "$tmp/every.db" "SELECT value FROM meta WHERE key='tick'")" = 250
+
+# --checkpoint-keep K: FILE is the newest, FILE.1 .. FILE.<K-1> the ones before.
+run --ticks 400 --checkpoint-every 100 --checkpoint-keep 3 --checkpoint "$tmp/keep.db"; ok test $? -eq 0
+ok test "$(for f in keep.db keep.db.1 keep.db.2; do sqlite3 "$tmp/$f" "SELECT value FROM meta WHERE key='tick'"; done | xargs)" = "400 300 200"
+ok test ! -e "$tmp/keep.db.3"
+ok test ! -e "$tmp/keep.db.new"
+ok cmp -s <(state "$tmp/full.db") <(state "$tmp/keep.db")
+run --ticks 200 --resume "$tmp/keep.db.2" --record spikes="$tmp/kres.csv" --checkpoint "$tmp/kres.db"; ok test $? -eq 0
+ok cmp -s <(after "$tmp/full.csv" 200) "$tmp/kres.csv"
+ok cmp -s <(state "$tmp/full.db") <(state "$tmp/kres.db")
+: > "$tmp/keep.db.new"   # left by a run killed mid-save: replaced
+run --ticks 50 --resume "$tmp/keep.db" --checkpoint "$tmp/keep.db" --checkpoint-keep 3; ok test $? -eq 0
+ok test "$(for f in keep.db keep.db.1 keep.db.2; do sqlite3 "$tmp/$f" "SELECT value FROM meta WHERE key='tick'"; done | xargs)" = "450 400 300"
+run --ticks 5 --checkpoint-keep 2 2>/dev/null; ok test $? -eq 2
+run --ticks 5 --checkpoint-keep 0 --checkpoint "$tmp/x.db" 2>/dev/null; ok test $? -eq 2
+
+# Arrays larger than a chunk are stored in parts (chunk size lowered to 1000
+# bytes for the test): the same arrays, and a resume from them spikes the same.
+BRAINC_CHECKPOINT_CHUNK=1000 run --ticks 400 --checkpoint "$tmp/chunked.db"; ok test $? -eq 0
+ok test "$(sqlite3 "$tmp/chunked.db" "SELECT count(DISTINCT name) FROM chunks")" -ge 5
+ok test "$(sqlite3 "$tmp/chunked.db" "SELECT count(*) FROM arrays WHERE data IS NULL")" -ge 5
+ok cmp -s <(state "$tmp/full.db") <(state "$tmp/chunked.db")
+BRAINC_CHECKPOINT_CHUNK=1000 run --ticks 150 --checkpoint "$tmp/chalf.db"; ok test $? -eq 0
+run --ticks 250 --resume "$tmp/chalf.db" --record spikes="$tmp/cres.csv" --checkpoint "$tmp/cres.db"; ok test $? -eq 0
+ok cmp -s <(after "$tmp/full.csv" 150) "$tmp/cres.csv"
+ok cmp -s <(state "$tmp/full.db") <(state "$tmp/cres.db")
+"$B" inspect "$tmp/chunked.db" > "$tmp/ci.txt"; "$B" inspect "$tmp/full.db" > "$tmp/fi.txt"
+ok cmp -s <(tail -n +2 "$tmp/ci.txt") <(tail -n +2 "$tmp/fi.txt")
+cp "$tmp/chunked.db" "$tmp/badpart.db"; sqlite3 "$tmp/badpart.db" "UPDATE chunks SET part = 100 WHERE part = 1"
+"$B" inspect "$tmp/badpart.db" >/dev/null 2>"$tmp/err"; ok test $? -eq 1
+ok grep -q 'damaged (the parts of array .* are not in sequence)' "$tmp/err"
+# A schema 1 checkpoint (no chunks table) resumes, and saving into it migrates it to 2.
+cp "$tmp/half.db" "$tmp/v1.db"
+sqlite3 "$tmp/v1.db" "DROP TABLE chunks; UPDATE meta SET value='1' WHERE key='schema_version'"
+run --ticks 1 --resume "$tmp/v1.db" --checkpoint "$tmp/v1.db"; ok test $? -eq 0
+ok test "$(sqlite3 "$tmp/v1.db" "SELECT value FROM meta WHERE key='schema_version'; SELECT count(*) FROM chunks" | xargs)" = "2 0"
 
 # inspect: the summary.
 "$B" inspect "$tmp/full.db" > "$tmp/inspect.txt"; ok test $? -eq 0
@@ -93,7 +137,7 @@ bad "$tmp/corrupt.db" 'damaged\|malformed'
 sqlite3 "$tmp/other.db" "CREATE TABLE people(name TEXT); INSERT INTO people VALUES('ada')"
 bad "$tmp/other.db" 'not a brainc checkpoint (an SQLite database of another program)'
 cp "$tmp/full.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" "UPDATE meta SET value='99' WHERE key='schema_version'"
-bad "$tmp/newer.db" 'written by a newer brainc (schema version 99; this brainc reads up to 1)'
+bad "$tmp/newer.db" 'written by a newer brainc (schema version 99; this brainc reads up to 2)'
 cp "$tmp/full.db" "$tmp/older.db"; sqlite3 "$tmp/older.db" "UPDATE meta SET value='0' WHERE key='schema_version'"
 bad "$tmp/older.db" 'schema version 0, older than any this brainc can migrate'
 cp "$tmp/full.db" "$tmp/crc.db"; sqlite3 "$tmp/crc.db" "UPDATE arrays SET crc = crc + 1 WHERE name='pop/0/state/0'"
@@ -130,6 +174,8 @@ if "$B" build "$M" -o "$tmp/brain" 2>/dev/null; then
   ok test $? -eq 0
   ok cmp -s "$tmp/sres.csv" "$tmp/rres.csv"
   ok cmp -s <(state "$tmp/sres.db") <(state "$tmp/rres.db")
+  "$tmp/brain" --quiet --ticks 120 --checkpoint-every 40 --checkpoint-keep 2 --checkpoint "$tmp/skeep.db"; ok test $? -eq 0
+  ok test "$(for f in skeep.db skeep.db.1; do sqlite3 "$tmp/$f" "SELECT value FROM meta WHERE key='tick'"; done | xargs)" = "120 80"
   "$tmp/brain" --quiet --ticks 5 -D rate=100 --resume "$tmp/shalf.db" 2>"$tmp/err"; ok test $? -eq 1
   ok grep -q "different network" "$tmp/err"
   "$tmp/brain" --quiet --ticks 5 --resume "$tmp/newer.db" 2>"$tmp/err"; ok test $? -eq 1

@@ -3,7 +3,8 @@
  * Poisson input and currents, plastic synapses with delays 1..5 and an
  * `on reward` rule. A brain restored at tick T, given the same later
  * currents and rewards, matches the uninterrupted one exactly, including a
- * reward given before the save and pending for the next tick; loading into
+ * reward given before the save and pending for the next tick (to the
+ * whole brain and to the group); loading into
  * another network and saving into a bad path fail with messages. */
 #include "../runtime/rt_test.h"
 #include "rt_checkpoint.h"
@@ -80,6 +81,8 @@ static void drive(RtBrain *b, uint64_t t)
         rt_brain_set_current(b, 0, (uint32_t)(t % N), 0.8);
     if (t % 11 == 0)
         rt_brain_reward(b, (double)(t % 5) - 2);
+    if (t % 13 == 0)
+        rt_brain_reward_group(b, 0, 1.5);
 }
 
 /* Spikes of ticks [from, to) as one checksum, after driving b there. */
@@ -109,6 +112,7 @@ static void test_resume(const char *dir)
         return;
     run(a, 0, 60);
     rt_brain_reward(a, 3); /* pending across the save */
+    rt_brain_reward_group(a, 0, -2.5); /* so is a reward to the group alone */
     RtCheckpointMeta meta = {.brain = "api", .params = "x=1", .seed = 9, .source_hash = 5, .spec_hash = 6};
     CHECK(rt_checkpoint_save(a, path, &meta, &err) == RT_OK, "save: %s", err.msg);
     RtCheckpointMeta got;

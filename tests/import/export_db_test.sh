@@ -80,11 +80,12 @@ set --
 for m in fixed plastic facilitating depressing gated gap_junction reward_plastic developmental; do
   set -- "$@" "$m=$(total "model $m ")"
 done
-# Ids follow the populations: relay3.n0 is 1-6, n1 7-12, n2 13-18, n3 19-24. In
-# relay3 instance 0: n0 -> n2 (9, delay 1), n1 -> n2 (9, delay 2), n3 -> n2 (-20);
-# the gap junction n0 -> n1 has weight 0.1, delay 0; n2 is CH(a = 0, c = -65, d = 0).
+# Ids follow the populations: relay3.rs (nodes 0, 1) is 1-12, relay3.ch (node 2)
+# 13-18, relay3.fs (node 3) 19-24. In relay3 instance 0 (ids 1, 2, 13, 19):
+# n0 -> n2 (9, delay 1), n1 -> n2 (9, delay 2), n3 -> n2 (-20); the gap junction
+# n0 -> n1 has weight 0.1, delay 0; n2 is CH(a = 0, c = -65, d = 0).
 python3 "$W/check.py" "$W/tiny.db" "$B" "$D/data/recipes/tiny.json" "$@" \
-  'path:1->13=9/1' 'path:7->13=9/2' 'path:19->13=-20/1' 'path:1->7=0.1/0' 'gap_junction=8' \
+  'path:1->13=9/1' 'path:2->13=9/2' 'path:19->13=-20/1' 'path:1->2=0.1/0' 'gap_junction=8' \
   'neuron:1=RS,0.02,0.2,-65,8,-65,-13' 'neuron:13=CH,0,0.2,-65,0,-65,-13' 'neuron:19=FS,0.1,0.2,-65,2,-65,-13' \
   'params:fixed={}' 'params:gap_junction={"conductance": 0.15}' \
   'params:plastic={"learning_rate": 0.05, "w_min": 0, "w_max": 8, "tau_plus": 20, "tau_minus": 20, "ltd_ratio": 0.5}' || fail "tiny.db"

@@ -25,7 +25,7 @@ neurons=$("$B" ir "$D/data/recipes/tiny.json" --stats | awk '{print $2}')
 # 8 relay3 (4 neurons) + 4 mixer (3 neurons)
 [ "$neurons" = 44 ] || fail "neurons $neurons, expected 44"
 # internal paths: relay3 has 4 fixed + 1 gap, mixer 6 plastic kinds (one each)
-[ "$(total "$W/ir.txt" 'relay3(_2)?\.n[0-9]->relay3(_2)?\.n[0-9].*model fixed')" = 32 ] || fail "relay3 internals"
+[ "$(total "$W/ir.txt" '^synapses relay3(_2)?\.[a-z]+->relay3(_2)?\.[a-z]+(#[0-9])? .*model fixed')" = 32 ] || fail "relay3 internals"
 [ "$(total "$W/ir.txt" 'model gap_junction')" = 8 ] || fail "gap junctions"
 for m in facilitating depressing reward_plastic developmental gated; do
   [ "$(total "$W/ir.txt" "model $m ")" = 4 ] || fail "mixer $m"
@@ -39,8 +39,23 @@ done
 # A component file alone: a component and a one-instance brain; it runs.
 "$B" import "$D/data/blocks/components/mixer.json" -o "$W/mixer.brain" || fail "component import"
 grep -q '^component mixer {' "$W/mixer.brain" || fail "component"
-grep -q 'in t0 = n0  // "0"' "$W/mixer.brain" || fail "unlabelled terminal"
-grep -q 'n1 : LTS(b = 0.3, u = -16.25) at (2, 0, 0)' "$W/mixer.brain" || fail "u from the type's b"
+grep -q 'in t0 = ib  // "0"' "$W/mixer.brain" || fail "unlabelled terminal"
+grep -q 'lts : LTS(b = 0.3, u = -16.25) at (2, 0, 0)  // node 1' "$W/mixer.brain" || fail "u from the type's b"
+
+# Nodes of one type and values share a population; paths of one kind between
+# two populations are one connect (import.spikes_merged runs this component).
+"$B" import "$D/data/blocks/sub_components/merge7.json" -o "$W/merge7.brain" || fail "merge7 import"
+for l in '  rs\[3\] : RS at (2 \* i, 0, if i == 0 then 0 else if i == 1 then 0 else 1)  // nodes 0, 1, 2' \
+         '  ch\[2\] : CH(a = 0, c = -65, d = 0) at (2 \* i, 0, 3)  // nodes 3, 4' \
+         '  ch_2 : CH at (3, 0, -2)  // node 6' \
+         '  connect rs -> rs\[1, 2, 0\] : fixed(w = 6) one_to_one delay 1' \
+         '  connect rs\[0, 0\] -> ch : fixed(w = 9) one_to_one delay 2' \
+         '  connect rs\[0, 1\] -> rs\[1, 2\] : gap_junction(conductance = 0.1) one_to_one' \
+         '  in kick_in = ch_2, rs\[1\]'; do
+  grep -q "^$l\$" "$W/merge7.brain" || { cat "$W/merge7.brain"; fail "merge7: no line '$l'"; }
+done
+"$B" ir "$W/merge7.brain" --stats > "$W/merge7.stats" || fail "ir merge7"
+grep -q 'neurons 7  synapses 16  populations 4  groups 9 ' "$W/merge7.stats" || { cat "$W/merge7.stats"; fail "merge7 stats"; }
 "$B" run "$W/mixer.brain" --ticks 50 --quiet || fail "run component"
 
 # run and build straight from JSON

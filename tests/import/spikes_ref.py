@@ -9,8 +9,10 @@ the clamp to [-100, 35] (§2.3), fixed synapses as 1-tick current pulses
 after `delay` ticks, gap junctions from the previous tick's voltages (§4.2),
 node params overriding a, b, c, d with u from the type's b (§2.2).
 Exact equality of spike ticks is required (the arithmetic is the same
-double-precision sequence)."""
-import json, os, subprocess, sys
+double-precision sequence). Nodes are found in brainc's populations (nodes of
+one type and values are merged into one) through the `// nodes ...` comment
+of each population."""
+import json, os, re, subprocess, sys
 
 TYPES = {"RS": (0.02, 0.2, -65, 8), "FS": (0.1, 0.2, -65, 2), "IB": (0.02, 0.2, -55, 4),
          "CH": (0.02, 0.2, -50, 2), "LTS": (0.02, 0.25, -65, 2)}
@@ -74,6 +76,14 @@ def main():
     name = comp["name"]
     src = os.path.join(work, "comp.brain")
     subprocess.run([brainc, "import", comp_path, "-o", src], check=True)
+    # nodes of one type and values share a population: `rs[2] : RS ...  // nodes 0, 1`
+    node_of = {}
+    for m in re.finditer(r"^  (\w+)(?:\[\d+\])? : \w+.*// nodes? ([\d, ]+)$", open(src).read(), re.M):
+        for k, i in enumerate(m.group(2).split(",")):
+            node_of[(m.group(1), k)] = int(i)
+    if len(node_of) != len(comp["nodes"]):
+        print("FAIL: %d of %d nodes found in the imported populations" % (len(node_of), len(comp["nodes"])))
+        sys.exit(1)
     inputs = [t["label"] for t in comp["terminals"] if t["bind_type"] == "input"]
     ok = True
     total = 0
@@ -89,8 +99,8 @@ def main():
             got = []
             for line in open(csv).read().split("\n")[1:]:
                 if line:
-                    t, pop, _ = line.split(",")
-                    got.append((int(t), int(pop.split(".n")[-1])))
+                    t, pop, k = line.split(",")
+                    got.append((int(t), node_of[(pop.split(".")[-1], int(k))]))
             want = reference(comp, term, amp, 600)
             got.sort(); want.sort()
             total += len(want)

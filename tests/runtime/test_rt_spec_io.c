@@ -52,10 +52,10 @@ static RtBrainSpec make_spec(RtPopSpec *pops, RtGroupSpec *groups, RtInputSpec *
                               .col = col, .nstates = 2, .nparams = 1, .nrefs = 2, .state_value = g_state,
                               .state_init = g_init, .param = g_param, .delay = 1, .delays = delays,
                               .refs = g_refs, .on_pre = (RtSynRowsFn)k2, .on_tick = (RtSynRowsFn)k3};
-    inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11};
-    inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12};
-    inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13};
-    return (RtBrainSpec){0.1, 42, 2, 1, 3, pops, groups, inputs, 0};
+    inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11, 0};
+    inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12, 0};
+    inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13, 0};
+    return (RtBrainSpec){0.1, 42, 2, 1, 3, pops, groups, inputs, 0, 0, 0, NULL, NULL};
 }
 
 static const RtParamBinding rate_bind[1] = {{RT_BIND_INPUT_RATE, 1, 0}};
@@ -149,6 +149,9 @@ static void test_round_trip(void)
         check_pops(s);
         check_group(s);
         check_inputs(s);
+        /* Connectivity is used in place (malloc'd blobs are 8-byte aligned). */
+        const uint8_t *col = (const uint8_t *)s->groups[0].col, *rows = (const uint8_t *)s->groups[0].row_ptr;
+        CHECK(col > blob && col < blob + size && rows > blob && rows < blob + size, "CSR read in place");
         const RtSpecMeta *m = rt_spec_blob_meta(b);
         CHECK(strcmp(m->brain, "demo") == 0 && m->build_seed == 42 && m->nparams == 3, "meta");
         CHECK(m->nparams == 3 && strcmp(m->params[2].name, "tau") == 0 && m->params[2].nbind == 2 &&

@@ -6,6 +6,7 @@
  * LlvmBrain instantiates any number of independent brains. */
 #include "llvm_cache.h"
 #include "llvm_internal.h"
+#include "llvm_reward.h"
 #include "rt_brain.h"
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 struct LlvmBrain {
     const Nir *nir;
     LlvmJit *jit;
+    int jit_borrowed;      /* llvm_brain_share: the kernels are another LlvmBrain's */
     RtBrainSpec spec;
     void **owned;          /* the spec's own tables, freed with the brain */
     size_t nowned, capowned;
@@ -37,6 +39,7 @@ static void *own(LlvmBrain *lb, void *p)
 }
 
 static void *own_array(LlvmBrain *lb, size_t n, size_t size) { return own(lb, calloc(n + 1, size)); }
+static void *reward_alloc(void *lb, size_t n, size_t size) { return own_array(lb, n, size); }
 
 /* ---- code ----------------------------------------------------------------- */
 
@@ -85,7 +88,9 @@ int llvm_brain_emit(LlvmModule *m, const Nir *nir, LlvmError *err)
             if (llvm_syn_has_kernel(sm, (LlvmSynKind)k) && llvm_emit_syn_kernel(m, nir, g, (LlvmSynKind)k, err))
                 return -1;
     }
-    return 0;
+    if (nir->fast_math)
+        llvm_module_fast_math(m);
+    return llvm_merge_identical_functions(m, err) < 0 ? -1 : 0;
 }
 
 static int compile_module(LlvmBrain *lb, const char *cache_dir, LlvmError *err)
@@ -184,6 +189,7 @@ static int fill_group(LlvmBrain *lb, RtGroupSpec *gs, int id, LlvmError *err)
     gs->nstates = sm->nstates, gs->nparams = sm->nparams, gs->nrefs = sm->nrefs;
     gs->state_value = value, gs->state_init = init, gs->param = param;
     gs->delay = g->delay, gs->delays = g->delays;
+    gs->prune_flag = sm->pruned_state + 1; /* 0: the model never prunes */
     int failed = 0;
     gs->on_pre = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_PRE, &failed, err);
     gs->on_post = (RtSynPostFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_POST, &failed, err);
@@ -197,9 +203,10 @@ static void fill_input(RtInputSpec *is, const NirInput *in)
 {
     static const RtInputKind kinds[] = {[NIR_IN_CURRENT] = RT_INPUT_CURRENT,
                                         [NIR_IN_POISSON] = RT_INPUT_POISSON,
-                                        [NIR_IN_SPIKES] = RT_INPUT_SPIKES};
+                                        [NIR_IN_SPIKES] = RT_INPUT_SPIKES,
+                                        [NIR_IN_RAMP] = RT_INPUT_RAMP};
     *is = (RtInputSpec){kinds[in->kind], in->pop, in->n, in->idx, in->amplitude, in->rate, in->w,
-                        in->times, in->ntimes, in->from, in->until, in->stream};
+                        in->times, in->ntimes, in->from, in->until, in->stream, in->amplitude_end};
 }
 
 static int fill_spec(LlvmBrain *lb, LlvmError *err)
@@ -211,7 +218,7 @@ static int fill_spec(LlvmBrain *lb, LlvmError *err)
     if (!pops || !groups || !inputs)
         return llvm_fail(err, "out of memory");
     lb->spec = (RtBrainSpec){nir->dt, nir->seed, (uint32_t)nir->npops, (uint32_t)nir->ngroups,
-                             (uint32_t)nir->ninputs, pops, groups, inputs, 0};
+                             (uint32_t)nir->ninputs, pops, groups, inputs, 0, 0, 0, NULL, NULL};
     for (int p = 0; p < nir->npops; p++)
         if (fill_pop(lb, &pops[p], p, err))
             return -1;
@@ -220,6 +227,8 @@ static int fill_spec(LlvmBrain *lb, LlvmError *err)
             return -1;
     for (int i = 0; i < nir->ninputs; i++)
         fill_input(&inputs[i], &nir->inputs[i]);
+    if (llvm_reward_fill(nir, &lb->spec, reward_alloc, lb))
+        return llvm_fail(err, "out of memory");
     return 0;
 }
 
@@ -258,6 +267,23 @@ int llvm_brain_describe(const Nir *nir, LlvmBrain **out, LlvmError *err)
     return 0;
 }
 
+int llvm_brain_share(const LlvmBrain *with_code, const Nir *nir, LlvmBrain **out, LlvmError *err)
+{
+    *out = NULL;
+    LlvmBrain *lb = calloc(1, sizeof *lb);
+    if (!lb)
+        return llvm_fail(err, "out of memory");
+    lb->nir = nir;
+    lb->jit = with_code->jit;
+    lb->jit_borrowed = 1;
+    if (fill_spec(lb, err)) {
+        llvm_brain_free(lb);
+        return -1;
+    }
+    *out = lb;
+    return 0;
+}
+
 const RtBrainSpec *llvm_brain_spec(const LlvmBrain *lb) { return &lb->spec; }
 
 RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err)
@@ -277,7 +303,8 @@ void llvm_brain_free(LlvmBrain *lb)
 {
     if (!lb)
         return;
-    llvm_jit_dispose(lb->jit);
+    if (!lb->jit_borrowed)
+        llvm_jit_dispose(lb->jit);
     for (size_t k = 0; k < lb->nowned; k++)
         free(lb->owned[k]);
     free(lb->owned);

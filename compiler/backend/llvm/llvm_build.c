@@ -6,6 +6,7 @@
  * main (runtime/standalone/main.c) reads both. */
 #include "llvm_internal.h"
 #include <stdlib.h>
+#include <string.h>
 
 /* A constant global of type ty named name with initialiser init. */
 static void add_constant(LlvmModule *m, LLVMTypeRef ty, const char *name, LLVMValueRef init)
@@ -20,6 +21,8 @@ static void add_constant(LlvmModule *m, LLVMTypeRef ty, const char *name, LLVMVa
 static int push_kernel(LlvmModule *m, LLVMValueRef *table, size_t *n, const char *name, LlvmError *err)
 {
     LLVMValueRef fn = LLVMGetNamedFunction(m->mod, name);
+    if (!fn) /* a kernel identical to an earlier one is an alias of it (llvm_merge.c) */
+        fn = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
     if (!fn)
         return llvm_fail(err, "kernel %s was not emitted (a backend bug)", name);
     LLVMTypeRef i8p = LLVMPointerType(LLVMInt8TypeInContext(m->ctx), 0);

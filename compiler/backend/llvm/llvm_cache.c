@@ -174,6 +174,7 @@ static LlvmJit *compile_and_store(LlvmModule *m, const char *dir, const char *ke
     const void *obj = LLVMGetBufferStart(buf);
     size_t size = LLVMGetBufferSize(buf);
     write_entry(dir, key, obj, size);
+    llvm_cache_trim(dir, key);
     LlvmJit *jit = jit_with_object(obj, size, err);
     LLVMDisposeMemoryBuffer(buf);
     return jit;
@@ -204,6 +205,7 @@ LlvmJit *llvm_cache_jit(const Nir *nir, const char *dir, int *hit, LlvmError *er
     free(obj);
     if (jit) {
         llvm_module_dispose(m);
+        llvm_cache_touch(path);
         *hit = 1;
         return jit;
     }

@@ -23,4 +23,11 @@ int llvm_jit_add_object(LlvmJit *jit, const void *obj, size_t size, LlvmError *e
  * a hash of the cache format, brainc's and LLVM's versions, the target
  * triple, the host CPU's name and features, and the text. */
 void llvm_cache_key(const char *ir, size_t len, char key[33]);
+
+/* llvm_cache_trim.c: removes entries of dir, least recently used first,
+ * until they fit in $BRAINC_CACHE_MAX_MB (default 1024), keeping keep_key's
+ * entry, and temporary files of writers that died. */
+void llvm_cache_trim(const char *dir, const char *keep_key);
+/* Marks an entry as just used (its mtime), for the trimming order. */
+void llvm_cache_touch(const char *path);
 #endif

@@ -28,6 +28,13 @@ typedef struct LlvmModule LlvmModule;
 LlvmModule *llvm_module_create(const char *name, LlvmError *err);
 void llvm_module_dispose(LlvmModule *m);
 
+/* Fast-math, opt-in (`--fast-math`, Nir.fast_math): marks every function
+ * defined in m so far with LLVM's "unsafe-fp-math" attribute, which lets
+ * code generation divide by a constant as a multiplication by its rounded
+ * reciprocal, fuse a*b+c into FMAs and reassociate. Results then differ
+ * from the reference interpreter in the last bits. Call after emitting. */
+void llvm_module_fast_math(LlvmModule *m);
+
 /* Name of population pop_id's kernel: "pop_<id>_update". */
 void llvm_pop_update_name(int pop_id, char *buf, size_t size);
 
@@ -71,6 +78,11 @@ struct RtBrain;
  * nir must outlive the LlvmBrain (its arrays are borrowed). Features not
  * executed yet (state/synapse recordings) are listed by llvm_brain_notes. */
 int llvm_brain_compile(const Nir *nir, LlvmBrain **out, LlvmError *err);
+/* A brain of nir running the kernels compiled for with_code, which must
+ * outlive it: nir must differ from with_code's network only in values the
+ * kernels load from the spec (sweeps over parameters that
+ * build_params_materialise turned into arrays). Nothing is compiled. */
+int llvm_brain_share(const LlvmBrain *with_code, const Nir *nir, LlvmBrain **out, LlvmError *err);
 /* A fresh brain at tick 0; call as often as you like. */
 struct RtBrain *llvm_brain_instantiate(LlvmBrain *lb, unsigned threads, LlvmError *err);
 void llvm_brain_free(LlvmBrain *lb);

@@ -224,8 +224,9 @@ void llvm_stmts(LlvmGen *g, const NirStmt *s)
             emit_if(g, s);
         } else if (s->kind == NS_DELIVER && g->deliver) {
             g->deliver(g, s);
+        } else if (s->kind == NS_PRUNE && g->prune) {
+            g->prune(g); /* ends the synapse's code: what follows is unreachable */
         }
-        /* NS_PRUNE: structural plasticity is not executed yet */
     }
 }
 

@@ -27,6 +27,9 @@ struct LlvmModule {
 
 /* Formats a message into err; returns -1 so callers can `return llvm_fail(...)`. */
 int llvm_fail(LlvmError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* llvm_merge.c: every defined function identical to an earlier one but for
+ * its name becomes an alias of it. Returns how many, or -1 (out of memory). */
+int llvm_merge_identical_functions(LlvmModule *m, LlvmError *err);
 /* If e is an error: consumes it, writes "what: message" to err, returns -1.
  * Returns 0 for LLVMErrorSuccess (NULL). Every LLVMErrorRef goes through here. */
 int llvm_check(LLVMErrorRef e, const char *what, LlvmError *err);
@@ -64,6 +67,9 @@ struct LlvmGen {
     LLVMValueRef *ref;    /* [nrefs] pointers to the pre/post neuron's variables */
     LLVMValueRef reward;  /* the amount, in `on reward` */
     void (*deliver)(struct LlvmGen *g, const NirStmt *s); /* emits one `deliver` */
+    /* emits `prune`: marks the synapse pruned and leaves its code (the
+     * builder is left in a fresh, unreachable block) */
+    void (*prune)(struct LlvmGen *g);
     void *owner;          /* the synapse kernel being emitted, for deliver */
 };
 

@@ -17,6 +17,14 @@
  * (docs/language.md §12). Decays are applied every tick, x *= exp(-dt/tau),
  * not lazily: simple, and what the language defines.
  *
+ * Pruning (`prune`, models with a hidden "(pruned)" state, nir.h): every
+ * kernel tests the synapse's flag first and skips a pruned synapse; `prune`
+ * sets the flag, counts itself in *npruned and ends the synapse's code for
+ * this event. The per-tick and reward kernels of such models walk the
+ * runtime's runs of live synapses instead of the rows, so that pruned
+ * synapses stop costing time there (docs/language.md §5.5 has the
+ * measurements); `on pre` and `on post` test the flag.
+ *
  * Everything is written with LLVM 14's typed pointers spelled out, so the
  * same code builds with opaque pointers (15 and later). */
 #include "llvm_internal.h"
@@ -36,6 +44,8 @@ typedef struct SynKernel {
     LLVMValueRef *state_arr, *param_arr, *ref_arr, *ring_arr;
     LLVMValueRef *state_var, *local_var, *ref_ptr, *param_val;
     LLVMValueRef k, pre, post;    /* i64, of the synapse being run */
+    LLVMBasicBlockRef store_bb;   /* pruning models: where the synapse's states are stored */
+    LLVMValueRef runs, run_pre, begin, end; /* pruning models: the runs of live synapses, rows asked for */
     void *mem;
 } SynKernel;
 
@@ -141,10 +151,11 @@ static LLVMTypeRef group_state_type(SynKernel *kn)
     LLVMTypeRef ty = LLVMGetTypeByName2(g->ctx, "struct.RtGroupState");
     if (ty)
         return ty;
-    LLVMTypeRef f[14] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
-                         kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32, g->i64, g->i64};
+    LLVMTypeRef f[19] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
+                         kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32, g->i64, g->i64,
+                         kn->i64p, kn->i32p, g->i64, kn->i64p, g->i64};
     ty = LLVMStructCreateNamed(g->ctx, "struct.RtGroupState");
-    LLVMStructSetBody(ty, f, 14, 0);
+    LLVMStructSetBody(ty, f, 19, 0);
     return ty;
 }
 
@@ -289,18 +300,56 @@ static void emit_gap_body(SynKernel *kn)
     LLVMBuildStore(g->b, LLVMBuildFSub(g->b, LLVMBuildLoad2(g->b, g->f64, in_pre, ""), c, ""), in_pre);
 }
 
+/* `prune`: the hidden state becomes 1 and the synapse's code ends (its
+ * states, as they are now, are stored). */
+static void emit_prune(LlvmGen *g)
+{
+    SynKernel *kn = g->owner;
+    LLVMBuildStore(g->b, llvm_const(g, 1), kn->state_var[kn->model->pruned_state]);
+    /* (*npruned)++ when npruned is not NULL */
+    LLVMValueRef np = load_field(kn, FIELDNO_GROUPSTATE_NPRUNED, kn->i64p, "npruned");
+    LLVMBasicBlockRef count = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_prune.count");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, np, ""), kn->store_bb, count);
+    LLVMPositionBuilderAtEnd(g->b, count);
+    LLVMBuildStore(g->b, LLVMBuildAdd(g->b, LLVMBuildLoad2(g->b, g->i64, np, ""), i64c(kn, 1), ""), np);
+    LLVMBuildBr(g->b, kn->store_bb);
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_pruned.dead"));
+}
+
+/* One synapse. In a model that prunes, a synapse whose hidden state is not
+ * 0 is skipped before anything of it is loaded: a pruned synapse costs one
+ * load and a branch per visit (docs/language.md §5.5). */
 static void emit_synapse(SynKernel *kn)
 {
+    LlvmGen *g = &kn->g;
+    int ps = kn->model->pruned_state;
+    LLVMBasicBlockRef skip = NULL;
+    if (ps >= 0) {
+        LLVMBasicBlockRef live = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_syn.live");
+        skip = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_syn.next");
+        kn->store_bb = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_syn.store");
+        LLVMValueRef flag = load_elem(kn, g->f64, kn->state_arr[ps], kn->k);
+        LLVMBuildCondBr(g->b, LLVMBuildFCmp(g->b, LLVMRealUNE, flag, llvm_const(g, 0), "pruned"), skip, live);
+        LLVMPositionBuilderAtEnd(g->b, live);
+    }
     load_synapse(kn);
     switch (kn->kind) {
-    case LLVM_SYN_ON_PRE: llvm_stmts(&kn->g, kn->model->on_pre); break;
-    case LLVM_SYN_ON_POST: llvm_stmts(&kn->g, kn->model->on_post); break;
-    case LLVM_SYN_REWARD: llvm_stmts(&kn->g, kn->model->on_reward); break;
+    case LLVM_SYN_ON_PRE: llvm_stmts(g, kn->model->on_pre); break;
+    case LLVM_SYN_ON_POST: llvm_stmts(g, kn->model->on_post); break;
+    case LLVM_SYN_REWARD: llvm_stmts(g, kn->model->on_reward); break;
     case LLVM_SYN_TICK: emit_tick_body(kn); break;
     case LLVM_SYN_GAP: emit_gap_body(kn); break;
     default: break;
     }
+    if (ps >= 0) {
+        LLVMBuildBr(g->b, kn->store_bb);
+        LLVMPositionBuilderAtEnd(g->b, kn->store_bb);
+    }
     store_synapse(kn);
+    if (ps >= 0) {
+        LLVMBuildBr(g->b, skip);
+        LLVMPositionBuilderAtEnd(g->b, skip);
+    }
 }
 
 /* ---- loops ---------------------------------------------------------------------- */
@@ -355,6 +404,80 @@ static void incoming_synapse(SynKernel *kn, LLVMValueRef e)
     emit_synapse(kn);
 }
 
+/* Run r of the runtime's runs (pruning models): synapses
+ * [runs[2r], runs[2r + 1]) of pre neuron run_pre[r], when it is within the
+ * rows asked for. The inner loop is a row's. */
+static void run_of_row(SynKernel *kn, LLVMValueRef r)
+{
+    LlvmGen *g = &kn->g;
+    kn->pre = LLVMBuildZExt(g->b, load_elem(kn, g->i32, kn->run_pre, r), g->i64, "pre");
+    LLVMValueRef in = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, kn->pre, kn->begin, ""),
+                                   LLVMBuildICmp(g->b, LLVMIntULT, kn->pre, kn->end, ""), "");
+    LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_run.in");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_run.next");
+    LLVMBuildCondBr(g->b, in, run, next);
+    LLVMPositionBuilderAtEnd(g->b, run);
+    LLVMValueRef two_r = LLVMBuildShl(g->b, r, i64c(kn, 1), "");
+    LLVMValueRef b = load_elem(kn, g->i64, kn->runs, two_r);
+    LLVMValueRef e = load_elem(kn, g->i64, kn->runs, LLVMBuildAdd(g->b, two_r, i64c(kn, 1), ""));
+    emit_loop(kn, b, e, row_synapse, "b_syn.cond");
+    LLVMBuildBr(g->b, next);
+    LLVMPositionBuilderAtEnd(g->b, next);
+}
+
+/* Entry r of the runs when each is one synapse: synapse runs[2r] of pre
+ * neuron run_pre[r], when it is within the rows asked for. */
+static void single_of_row(SynKernel *kn, LLVMValueRef r)
+{
+    LlvmGen *g = &kn->g;
+    kn->pre = LLVMBuildZExt(g->b, load_elem(kn, g->i32, kn->run_pre, r), g->i64, "pre");
+    LLVMValueRef in = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, kn->pre, kn->begin, ""),
+                                   LLVMBuildICmp(g->b, LLVMIntULT, kn->pre, kn->end, ""), "");
+    LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_single.in");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_single.next");
+    LLVMBuildCondBr(g->b, in, run, next);
+    LLVMPositionBuilderAtEnd(g->b, run);
+    row_synapse(kn, load_elem(kn, g->i64, kn->runs, LLVMBuildShl(g->b, r, i64c(kn, 1), "")));
+    LLVMBuildBr(g->b, next);
+    LLVMPositionBuilderAtEnd(g->b, next);
+}
+
+/* The rows [begin, end): through the runtime's runs of live synapses when
+ * it keeps them (per-tick and reward kernels of pruning models), else row
+ * by row. */
+static void emit_rows(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
+{
+    LlvmGen *g = &kn->g;
+    int use_runs = kn->model->pruned_state >= 0 && (kn->kind == LLVM_SYN_TICK || kn->kind == LLVM_SYN_REWARD);
+    if (!use_runs) {
+        emit_loop(kn, b, e, row, "b_row.cond");
+        return;
+    }
+    kn->begin = b, kn->end = e;
+    kn->runs = load_field(kn, FIELDNO_GROUPSTATE_RUNS, kn->i64p, "runs");
+    kn->run_pre = load_field(kn, FIELDNO_GROUPSTATE_RUN_PRE, kn->i32p, "run_pre");
+    LLVMValueRef nruns = load_field(kn, FIELDNO_GROUPSTATE_NRUNS, g->i64, "nruns");
+    LLVMBasicBlockRef by_list = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.runs");
+    LLVMBasicBlockRef by_rows = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.all");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.done");
+    LLVMBasicBlockRef by_single = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.single");
+    LLVMBasicBlockRef by_runs = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.multi");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, kn->runs, ""), by_rows, by_list);
+    LLVMPositionBuilderAtEnd(g->b, by_list);
+    LLVMValueRef single = load_field(kn, FIELDNO_GROUPSTATE_SINGLE, g->i64, "single");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, single, ""), by_runs, by_single);
+    LLVMPositionBuilderAtEnd(g->b, by_single);
+    emit_loop(kn, i64c(kn, 0), nruns, single_of_row, "b_single.cond");
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, by_runs);
+    emit_loop(kn, i64c(kn, 0), nruns, run_of_row, "b_run.cond");
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, by_rows);
+    emit_loop(kn, b, e, row, "b_row.cond");
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, done);
+}
+
 /* ---- the function ------------------------------------------------------------ */
 
 static void declare_fn(SynKernel *kn, const char *name)
@@ -372,6 +495,7 @@ static void declare_fn(SynKernel *kn, const char *name)
     kn->value = is_post ? NULL : LLVMGetParam(kn->fn, 4);
     g->reward = kn->kind == LLVM_SYN_REWARD ? kn->value : NULL;
     g->deliver = emit_deliver;
+    g->prune = kn->model->pruned_state >= 0 ? emit_prune : NULL;
 }
 
 static void emit_body(SynKernel *kn, const int *delivered)
@@ -387,7 +511,7 @@ static void emit_body(SynKernel *kn, const int *delivered)
     } else {
         LLVMValueRef b = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, 1), g->i64, "");
         LLVMValueRef e = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, 2), g->i64, "");
-        emit_loop(kn, b, e, row, "b_row.cond");
+        emit_rows(kn, b, e);
     }
     LLVMBuildRetVoid(g->b);
 }
