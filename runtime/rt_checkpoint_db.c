@@ -12,6 +12,7 @@
  * A save is one IMMEDIATE transaction in WAL mode with synchronous=FULL:
  * SQLite keeps the previous checkpoint until the commit is durable. */
 #include "rt_checkpoint_db.h"
+#include "rt_sqlite.h"
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -181,22 +182,14 @@ RtStatus rt_ckdb_begin_read(RtCkDb *db, RtError *err) { return exec(db, "BEGIN",
 
 RtStatus rt_ckdb_put_meta(RtCkDb *db, const char *key, const char *value, RtError *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
+    int rc = rt_sqlite_put_meta(db->db, key, value);
     return rc == SQLITE_DONE ? RT_OK : db_error(db, rc, err);
 }
 
 RtStatus rt_ckdb_put_meta_u64(RtCkDb *db, const char *key, uint64_t value, RtError *err)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, value);
-    return rt_ckdb_put_meta(db, key, buf, err);
+    int rc = rt_sqlite_put_meta_u64(db->db, key, value);
+    return rc == SQLITE_DONE ? RT_OK : db_error(db, rc, err);
 }
 
 RtStatus rt_ckdb_put_identity(RtCkDb *db, const RtCheckpointMeta *m, RtError *err)

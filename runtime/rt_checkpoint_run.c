@@ -2,6 +2,7 @@
  * run`, built executables and C API users share (rt_checkpoint.h):
  * resuming after an identity check, and stepping with periodic saves. */
 #include "rt_checkpoint.h"
+#include "rt_sqlite.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,16 +61,10 @@ RtStatus rt_checkpoint_resume(RtBrain *b, const char *path, const RtCheckpointMe
  * 0 when it does not exist or is empty, -1 otherwise. */
 static int checkpoint_file(const char *path)
 {
-    unsigned char head[100];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno == ENOENT ? 0 : -1;
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n == 0)
+    int64_t app = rt_sqlite_app_id(path);
+    if (app == -1 && errno == ENOENT)
         return 0;
-    uint32_t app = (uint32_t)head[68] << 24 | (uint32_t)head[69] << 16 | (uint32_t)head[70] << 8 | head[71];
-    return n == sizeof head && memcmp(head, "SQLite format 3", 16) == 0 && app == RT_CHECKPOINT_APP_ID ? 1 : -1;
+    return app == 0 ? 0 : app == RT_CHECKPOINT_APP_ID ? 1 : -1;
 }
 
 static void remove_db(const char *path)

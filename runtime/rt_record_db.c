@@ -2,6 +2,7 @@
  * schema, identity and records, opening and closing. Writing blocks of
  * rows is in rt_record_db_write.c. */
 #include "rt_record_db_internal.h"
+#include "rt_sqlite.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -39,44 +40,17 @@ RtStatus rt_recdb_exec(RtRecordDb *db, const char *sql, RtError *err)
 
 static RtStatus put_meta(RtRecordDb *db, const char *key, const char *value, RtError *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? RT_OK : rt_recdb_fail(db, err);
+    return rt_sqlite_put_meta(db->db, key, value) == SQLITE_DONE ? RT_OK : rt_recdb_fail(db, err);
 }
 
 static RtStatus put_meta_u64(RtRecordDb *db, const char *key, uint64_t v, RtError *err)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, v);
-    return put_meta(db, key, buf, err);
+    return rt_sqlite_put_meta_u64(db->db, key, v) == SQLITE_DONE ? RT_OK : rt_recdb_fail(db, err);
 }
 
 /* ---- the file -------------------------------------------------------------- */
 
-/* The application id of the SQLite file path: 0 when it is none (or empty),
- * -1 when it cannot be read or is not SQLite. */
-static int64_t app_id(const char *path)
-{
-    unsigned char head[100];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n == 0)
-        return 0;
-    if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
-        return -1;
-    return (int64_t)((uint32_t)head[68] << 24 | (uint32_t)head[69] << 16 | (uint32_t)head[70] << 8 | head[71]);
-}
-
-int rt_recdb_is_recording(const char *path) { return app_id(path) == RT_RECORDING_APP_ID; }
+int rt_recdb_is_recording(const char *path) { return rt_sqlite_app_id(path) == RT_RECORDING_APP_ID; }
 
 /* An existing recording is replaced (with its WAL files); an empty file
  * is reused; anything else is refused. */
@@ -89,7 +63,7 @@ static RtStatus clear_path(const char *path, RtError *err)
         return rt_error_set(err, RT_ERR_IO, "cannot write the recording '%s': not a regular file", path);
     if (sb.st_size == 0)
         return RT_OK;
-    if (app_id(path) != RT_RECORDING_APP_ID)
+    if (rt_sqlite_app_id(path) != RT_RECORDING_APP_ID)
         return rt_error_set(err, RT_ERR_FORMAT, "'%s' exists and is not a brainc recording: not overwriting it",
                             path);
     char side[4096];

@@ -93,7 +93,7 @@ void llvm_cache_trim(const char *dir, const char *keep_key)
                 break;
             v = grown, cap = grown_cap;
         }
-        snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+        memcpy(v[n].name, e->d_name, 35); /* is_entry_name: 34 characters and the NUL */
         v[n].used = st.st_mtim;
         v[n].size = st.st_size;
         total += (double)st.st_size;
