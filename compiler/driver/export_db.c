@@ -143,14 +143,24 @@ static int buf_add(Buf *b, const char *s)
     return 0;
 }
 
-/* {"name": value, ...} of the given variables, `w` left out (its column). */
-static int json_vars(Buf *b, int n, const char **names, const NirSynValues *vals, uint64_t k, int gated)
+/* The modulator neurons of a gated synapse (0-based neuron array indices,
+ * the reference's `modulator_group`), or NULL for "" (a gate that never
+ * opens). */
+typedef struct ModList {
+    const uint64_t *ids;
+    uint32_t n;
+} ModList;
+
+/* {"name": value, ...} of the given variables, `w` and the importer's
+ * `n_modulators` left out; gated rows add their modulator group. */
+static int json_vars(Buf *b, int n, const char **names, const NirSynValues *vals, uint64_t k, int gated,
+                     const ModList *mods)
 {
     b->len = 0;
     int rc = buf_add(b, "{"), first = 1;
     char num[64];
     for (int i = 0; i < n && !rc; i++) {
-        if (strcmp(names[i], "w") == 0)
+        if (strcmp(names[i], "w") == 0 || (gated && strcmp(names[i], "n_modulators") == 0))
             continue;
         fmt_num(num, sizeof num, vals[i].array ? (double)vals[i].array[k] : vals[i].value,
                 vals[i].array != NULL);
@@ -158,9 +168,62 @@ static int json_vars(Buf *b, int n, const char **names, const NirSynValues *vals
              buf_add(b, num);
         first = 0;
     }
-    if (gated && !rc) /* §7: gated rows store the (empty) modulator group */
-        rc = buf_add(b, first ? "\"modulator_group\": \"\"" : ", \"modulator_group\": \"\"");
+    if (gated && !rc) /* §7: gated rows store their modulator group, "" when empty */
+        rc = buf_add(b, first ? "\"modulator_group\": " : ", \"modulator_group\": ");
+    if (gated && !rc && (!mods || !mods->n))
+        rc = buf_add(b, "\"\"");
+    for (uint32_t j = 0; gated && !rc && mods && j < mods->n; j++) {
+        snprintf(num, sizeof num, "%s%llu", j ? ", " : "[", (unsigned long long)mods->ids[j]);
+        rc = buf_add(b, num) || (j + 1 == mods->n && buf_add(b, "]"));
+    }
     return rc || buf_add(b, "}");
+}
+
+/* The modulators of every neuron of population post: the sources of the
+ * `modulator_count` synapses onto it (std.im8's formulation of a gated
+ * synapse's modulator group), as CSR over post's neurons, ids ascending
+ * within each group and groups in declaration order. */
+typedef struct Modulators {
+    uint64_t *start; /* [size + 1] */
+    uint64_t *ids;
+} Modulators;
+
+static int is_modulator_count(const Nir *nir, const NirGroup *g)
+{
+    return strcmp(nir->syn_models[g->model].name, "modulator_count") == 0;
+}
+
+static int modulators_of(const Nir *nir, int post, Modulators *out)
+{
+    uint32_t size = nir->pops[post].size;
+    uint64_t *start = calloc((size_t)size + 2, sizeof *start), total = 0;
+    if (!start)
+        return -1;
+    for (int gi = 0; gi < nir->ngroups; gi++) {
+        const NirGroup *g = &nir->groups[gi];
+        if (g->post == (uint32_t)post && is_modulator_count(nir, g))
+            for (uint64_t k = 0; k < g->n_syn; k++)
+                start[g->col[k] + 1]++, total++;
+    }
+    for (uint32_t c = 0; c < size; c++)
+        start[c + 1] += start[c];
+    uint64_t *ids = malloc((size_t)total * sizeof *ids + 1), *fill = malloc(((size_t)size + 1) * sizeof *fill);
+    if (!ids || !fill) {
+        free(start), free(ids), free(fill);
+        return -1;
+    }
+    memcpy(fill, start, (size_t)size * sizeof *fill);
+    for (int gi = 0; gi < nir->ngroups; gi++) {
+        const NirGroup *g = &nir->groups[gi];
+        if (g->post != (uint32_t)post || !is_modulator_count(nir, g))
+            continue;
+        for (uint32_t i = 0; i < nir->pops[g->pre].size; i++)
+            for (uint64_t k = g->row_ptr[i]; k < g->row_ptr[i + 1]; k++)
+                ids[fill[g->col[k]]++] = nir->pops[g->pre].first + i;
+    }
+    free(fill);
+    *out = (Modulators){start, ids};
+    return 0;
 }
 
 static int has_arrays(int n, const NirSynValues *v)
@@ -190,7 +253,9 @@ static int write_neurons(Writer *w, const Nir *nir, Diag *diag)
     for (int p = 0; p < nir->npops; p++) {
         const NirPop *pop = &nir->pops[p];
         const NirNeuronModel *m = &nir->neuron_models[pop->model];
-        int named = type_index(m->name), generic = strcmp(m->name, "im8_izh") == 0;
+        int named = type_index(m->name);
+        /* im8_izh_modulated is im8_izh plus the count its gated synapses read */
+        int generic = strcmp(m->name, "im8_izh") == 0 || strcmp(m->name, "im8_izh_modulated") == 0;
         int slot[4], vs = nir_model_state(m, "v"), us = nir_model_state(m, "u");
         for (int i = 0; i < 4; i++)
             slot[i] = nir_model_param(m, PNAMES[i]);
@@ -227,12 +292,46 @@ static int write_neurons(Writer *w, const Nir *nir, Diag *diag)
     return 0;
 }
 
+/* The rows of group g (modulated gated rows carry their target's
+ * modulators and are written as `gated`). */
+static int write_rows(Writer *w, const Nir *nir, const NirGroup *g, const NirSynapseModel *m,
+                      const NirSynValues *wv, int pvar, int svar, int gated, const Modulators *mods)
+{
+    const NirPop *pre = &nir->pops[g->pre], *post = &nir->pops[g->post];
+    const char *type = mods ? "gated" : m->name;
+    sqlite3_stmt *st = w->synapse;
+    for (uint32_t i = 0; i < pre->size; i++)
+        for (uint64_t k = g->row_ptr[i]; k < g->row_ptr[i + 1]; k++) {
+            ModList ml = {NULL, 0};
+            if (mods)
+                ml = (ModList){mods->ids + mods->start[g->col[k]],
+                               (uint32_t)(mods->start[g->col[k] + 1] - mods->start[g->col[k]])};
+            if ((pvar && json_vars(&w->params, m->nparams, m->params, g->params, k, gated, &ml)) ||
+                (svar && json_vars(&w->state, m->nstates, m->states, g->state, k, 0, NULL)))
+                return -1;
+            sqlite3_bind_int64(st, 1, (sqlite3_int64)pre->first + i + 1);
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)post->first + g->col[k] + 1);
+            /* §7: gap junction rows have weight 0.1 and delay 0 */
+            sqlite3_bind_double(st, 3, wv ? syn_value(wv, k) : g->is_gap ? 0.1 : 0);
+            sqlite3_bind_int(st, 4, g->is_gap ? 0 : nir_delay_at(g, k));
+            sqlite3_bind_text(st, 5, type, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, w->params.s, (int)w->params.len, SQLITE_STATIC);
+            sqlite3_bind_text(st, 7, w->state.s, (int)w->state.len, SQLITE_STATIC);
+            if (step(st))
+                return -1;
+        }
+    return 0;
+}
+
 static int write_synapses(Writer *w, const Nir *nir, Diag *diag)
 {
     for (int gi = 0; gi < nir->ngroups; gi++) {
         const NirGroup *g = &nir->groups[gi];
         const NirSynapseModel *m = &nir->syn_models[g->model];
-        if (!is_im8_synapse(m->name)) {
+        if (is_modulator_count(nir, g))
+            continue; /* written as the modulator_group of the gated rows they feed */
+        int modulated = strcmp(m->name, "gated_modulated") == 0;
+        if (!is_im8_synapse(m->name) && !modulated) {
             int seen = 0;
             for (int q = 0; q < gi && !seen; q++)
                 seen = nir->groups[q].model == g->model;
@@ -242,35 +341,23 @@ static int write_synapses(Writer *w, const Nir *nir, Diag *diag)
                              "written with synapse_type '%s'",
                              m->name, m->name);
         }
-        int gated = strcmp(m->name, "gated") == 0;
+        int gated = modulated || strcmp(m->name, "gated") == 0;
         int ws = nir_syn_state(m, "w"), wp = nir_syn_param(m, "w");
         const NirSynValues *wv = ws >= 0 ? &g->state[ws] : wp >= 0 ? &g->params[wp] : NULL;
-        int pvar = has_arrays(m->nparams, g->params), svar = has_arrays(m->nstates, g->state);
-        if ((!pvar && json_vars(&w->params, m->nparams, m->params, g->params, 0, gated)) ||
-            (!svar && json_vars(&w->state, m->nstates, m->states, g->state, 0, 0)))
+        /* A modulated row's params depend on its target's modulators. */
+        int pvar = modulated || has_arrays(m->nparams, g->params), svar = has_arrays(m->nstates, g->state);
+        Modulators mods = {NULL, NULL};
+        if (modulated && modulators_of(nir, g->post, &mods))
             return -1;
-        const NirPop *pre = &nir->pops[g->pre], *post = &nir->pops[g->post];
-        sqlite3_stmt *st = w->synapse;
-        for (uint32_t i = 0; i < pre->size; i++)
-            for (uint64_t k = g->row_ptr[i]; k < g->row_ptr[i + 1]; k++) {
-                if ((pvar && json_vars(&w->params, m->nparams, m->params, g->params, k, gated)) ||
-                    (svar && json_vars(&w->state, m->nstates, m->states, g->state, k, 0)))
-                    return -1;
-                sqlite3_bind_int64(st, 1, (sqlite3_int64)pre->first + i + 1);
-                sqlite3_bind_int64(st, 2, (sqlite3_int64)post->first + g->col[k] + 1);
-                /* §7: gap junction rows have weight 0.1 and delay 0 */
-                sqlite3_bind_double(st, 3, wv ? syn_value(wv, k) : g->is_gap ? 0.1 : 0);
-                sqlite3_bind_int(st, 4, g->is_gap ? 0 : nir_delay_at(g, k));
-                sqlite3_bind_text(st, 5, m->name, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st, 6, w->params.s, (int)w->params.len, SQLITE_STATIC);
-                sqlite3_bind_text(st, 7, w->state.s, (int)w->state.len, SQLITE_STATIC);
-                if (step(st))
-                    return -1;
-            }
+        int rc = (!pvar && json_vars(&w->params, m->nparams, m->params, g->params, 0, gated, NULL)) ||
+                 (!svar && json_vars(&w->state, m->nstates, m->states, g->state, 0, 0, NULL));
+        rc = rc || write_rows(w, nir, g, m, wv, pvar, svar, gated, modulated ? &mods : NULL);
+        free(mods.start), free(mods.ids);
+        if (rc)
+            return -1;
     }
     return 0;
 }
-
 static int write_all(Writer *w, const Nir *nir, Diag *diag)
 {
     if (sqlite3_exec(w->db, "PRAGMA journal_mode=MEMORY; BEGIN;", NULL, NULL, NULL) != SQLITE_OK ||
