@@ -152,6 +152,7 @@ int main(int argc, char **argv)
     if (load(&prog, &diag, file, search, &seed) != 0 || (sema_check(&prog), diag.nerrors)) {
         program_free(&prog);
         diag_finish(&diag);
+        diag_free(&diag);
         return 1;
     }
     if (argc > 4 && *argv[4])
@@ -162,6 +163,7 @@ int main(int argc, char **argv)
     if (!nir) {
         program_free(&prog);
         diag_finish(&diag);
+        diag_free(&diag);
         return 1;
     }
     double t1 = now();
@@ -235,5 +237,6 @@ int main(int argc, char **argv)
     nir_free(nir);
     program_free(&prog);
     diag_finish(&diag);
+    diag_free(&diag);
     return 0;
 }

@@ -172,6 +172,8 @@ int main(void)
     CHECK(spike_diff == 0, "%ld spikes differ from the interpreter", spike_diff);
     CHECK(worst < 1e-9, "fast-math: worst relative error %g", worst);
     CHECK(fast_identical < compared, "fast-math changed no bit: the flag has no effect");
+    for (int j = 0; j < 3; j++)
+        free(a_ieee.state[j]), free(a_fast.state[j]), free(ref.state[j]);
     llvm_jit_dispose(jit);
     llvm_target_dispose(tg);
     return check_report("fast_math");

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     diag_init(&diag, stderr);
     ImportResult r;
     if (import_json_file(argv[1], search, &diag, &r) != 0)
-        return diag_finish(&diag), 1;
+        return diag_finish(&diag), diag_free(&diag), 1;
     Program prog;
     int rc = program_load_text(&prog, &diag, argv[1], r.text, r.size, search);
     uint64_t seed = r.seed;
@@ -66,13 +66,14 @@ int main(int argc, char **argv)
     if (rc != 0 || (sema_check(&prog), diag.nerrors)) {
         program_free(&prog);
         diag_finish(&diag);
+        diag_free(&diag);
         return 1;
     }
     NirOptions opt = {0};
     opt.seed = seed;
     Nir *nir = nir_build(&prog, &opt, &diag);
     if (!nir)
-        return program_free(&prog), diag_finish(&diag), 1;
+        return program_free(&prog), diag_finish(&diag), diag_free(&diag), 1;
     LlvmBrain *lb = NULL;
     LlvmError err = {{0}};
     const char *cache = getenv("BRAINC_CACHE_DIR");
@@ -151,5 +152,6 @@ int main(int argc, char **argv)
     nir_free(nir);
     program_free(&prog);
     diag_finish(&diag);
+    diag_free(&diag);
     return 0;
 }
