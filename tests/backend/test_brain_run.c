@@ -13,43 +13,8 @@
  *       within 1e-12. */
 #include "../unit/test_nir_util.h"
 #include "backend/interp.h"
-#include "backend/llvm/llvm_codegen.h"
+#include "test_compiled.h"
 #include "rt_brain.h"
-
-/* ---- compiling -------------------------------------------------------------- */
-
-typedef struct Compiled {
-    Net net;
-    LlvmBrain *lb;
-} Compiled;
-
-static int compile(Compiled *c, const char *src, uint64_t seed)
-{
-    NirOptions opt = opts_seed(seed);
-    if (!net_ok(&c->net, src, &opt))
-        return -1;
-    LlvmError err = {{0}};
-    if (llvm_brain_compile(c->net.nir, &c->lb, &err)) {
-        printf("compile failed: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static void compiled_free(Compiled *c)
-{
-    llvm_brain_free(c->lb);
-    net_free(&c->net);
-}
-
-static RtBrain *instantiate(Compiled *c, unsigned threads)
-{
-    LlvmError err = {{0}};
-    RtBrain *b = llvm_brain_instantiate(c->lb, threads, &err);
-    if (!b)
-        printf("instantiate failed: %s\n", err.msg);
-    return b;
-}
 
 /* ---- (a) delay 3 against a plain simulation ------------------------------------ */
 

@@ -20,45 +20,13 @@
  *       live synapses are rebuilt when the tick jumps). */
 #include "../unit/test_nir_util.h"
 #include "backend/interp.h"
-#include "backend/llvm/llvm_codegen.h"
+#include "test_compiled.h"
 #include "rt_brain.h"
 #include "rt_brain_internal.h"
 #include "rt_checkpoint.h"
 #include <inttypes.h>
 #include <unistd.h>
 
-typedef struct Compiled {
-    Net net;
-    LlvmBrain *lb;
-} Compiled;
-
-static int compile(Compiled *c, const char *src, uint64_t seed)
-{
-    NirOptions opt = opts_seed(seed);
-    if (!net_ok(&c->net, src, &opt))
-        return -1;
-    LlvmError err = {{0}};
-    if (llvm_brain_compile(c->net.nir, &c->lb, &err)) {
-        printf("compile failed: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static void compiled_free(Compiled *c)
-{
-    llvm_brain_free(c->lb);
-    net_free(&c->net);
-}
-
-static RtBrain *instantiate(Compiled *c, unsigned threads)
-{
-    LlvmError err = {{0}};
-    RtBrain *b = llvm_brain_instantiate(c->lb, threads, &err);
-    if (!b)
-        printf("instantiate failed: %s\n", err.msg);
-    return b;
-}
 
 /* ---- the interpreter behind the runtime's kernel pointers ----------------------- */
 
