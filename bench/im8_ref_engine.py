@@ -70,8 +70,6 @@ class Syn:
             e = dict(DEFAULTS[kind])
             e.update(json.loads(r[4]))
             st = json.loads(r[5])
-            if "g1" in st:  # brainc's name for current_gain - 1
-                st["current_gain"] = 1.0 + st.pop("g1")
             if "pre" in st:
                 st["eligibility"] = st.pop("pre")
             e.update(st)

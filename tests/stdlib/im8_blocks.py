@@ -20,11 +20,9 @@ format spec; no ../shared files are needed here):
    clamp, 1-tick current pulses after each path's delay, gap junctions on
    the previous tick's voltages, plastic (pair STDP, LTD on pre above 0.01
    then delivery of the new weight, LTP on post, soft bounds), facilitating
-   and depressing gains. Tolerance: none, spike ticks must be equal. The
-   gains are kept as g1 = gain - 1 decaying by e^(-1/tau), as std.im8
-   stores them; the reference's own form, gain = 1 + (gain - 1) e^(-1/tau),
-   differs in the last bit, which is enough to move one spike of
-   burst_rebound by a tick after ~980 ticks of strong drive."""
+   and depressing gains, relaxing as the reference computes them, gain =
+   1 + (gain - 1) e^(-1/tau) every tick. Tolerance: none, spike ticks must
+   be equal."""
 import json
 import math
 import os
@@ -55,7 +53,7 @@ def reference(blk, drive, ticks):
         else:
             q = dict(p["params"]); q["w"] = float(p["weight"]); q["delay"] = p["delay"]
             q["type"] = p["type"]; q["s"] = s; q["t"] = g
-            q["pre"] = 0.0; q["post"] = 0.0; q["gain"] = 1.0; q["g1"] = 0.0
+            q["pre"] = 0.0; q["post"] = 0.0; q["gain"] = 1.0
             chem.append(q)
     out = {k: [] for k in range(N)}
     inc = {k: [] for k in range(N)}
@@ -107,10 +105,10 @@ def reference(blk, drive, ticks):
                         q["w"] = w
                     eff = w
                 elif q["type"] == "facilitating":
-                    q["g1"] += q["facil_increment"]; q["gain"] = 1 + q["g1"]
+                    q["gain"] += q["facil_increment"]
                     eff = w * q["gain"]
                 elif q["type"] == "depressing":
-                    q["g1"] = (1 + q["g1"]) * q["depress_factor"] - 1; q["gain"] = 1 + q["g1"]
+                    q["gain"] *= q["depress_factor"]
                     eff = w * q["gain"]
                 else:
                     eff = w
@@ -132,7 +130,7 @@ def reference(blk, drive, ticks):
                 q["pre"] *= math.exp(-1.0 / q["tau_plus"])
                 q["post"] *= math.exp(-1.0 / q["tau_minus"])
             elif q["type"] in ("facilitating", "depressing"):
-                q["g1"] = q["g1"] * math.exp(-1.0 / q["tau_recovery"])
+                q["gain"] = 1 + (q["gain"] - 1) * math.exp(-1.0 / q["tau_recovery"])
     return spikes
 
 
