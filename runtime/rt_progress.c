@@ -1,6 +1,7 @@
 /* rt_progress.c - the progress line; see rt_progress.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "rt_progress.h"
+#include "rt_brain.h"
 
 #include <math.h>
 #include <string.h>
@@ -123,3 +124,18 @@ void rt_progress_finish(RtProgress *p, uint64_t tick)
     fflush(p->out);
 }
 
+RtStatus rt_progress_step(RtBrain *b, uint64_t ticks, RtProgressMode mode, RtError *err)
+{
+    RtProgress pr;
+    rt_progress_start(&pr, stderr, mode, 0, ticks, rt_clock_monotonic, NULL);
+    if (!pr.enabled)
+        return rt_brain_step(b, ticks, err);
+    RtStatus first = RT_OK;
+    for (uint64_t t = 0; t < ticks; t++) {
+        RtStatus st = rt_brain_step(b, 1, err);
+        first = first ? first : st;
+        rt_progress_update(&pr, t + 1);
+    }
+    rt_progress_finish(&pr, ticks);
+    return first;
+}

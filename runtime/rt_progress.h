@@ -8,6 +8,7 @@
 #ifndef BR_RT_PROGRESS_H
 #define BR_RT_PROGRESS_H
 
+#include "rt_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,12 @@ void rt_progress_update(RtProgress *p, uint64_t tick);
 
 /* Draws the final state and ends the line (if anything was drawn). */
 void rt_progress_finish(RtProgress *p, uint64_t tick);
+
+/* Steps b for ticks ticks (rt_brain_step), redrawing the progress line
+ * on stderr per mode (RT_PROGRESS_AUTO: when stderr is a terminal; one
+ * rt_brain_step call when nothing is drawn). Returns the first failure. */
+struct RtBrain;
+RtStatus rt_progress_step(struct RtBrain *b, uint64_t ticks, RtProgressMode mode, RtError *err);
 
 /* The line for a state, without '\r' or newline; rate in ticks/s (<= 0 or
  * not finite: unknown). Returns its length. Pure, for tests. */

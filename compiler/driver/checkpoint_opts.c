@@ -9,19 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* `--opt V` or `--opt=V`; NULL when argv[*i] is not opt (*matched = 0). */
-static const char *value_of(int argc, char **argv, int *i, const char *opt, int *matched)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(opt);
-    *matched = 1;
-    if (strncmp(a, opt, n) == 0 && a[n] == '=')
-        return a + n + 1;
-    if (strcmp(a, opt) == 0)
-        return *i + 1 < argc ? argv[++*i] : NULL;
-    *matched = 0;
-    return NULL;
-}
 
 /* A positive count. */
 static int parse_count(const char *s, uint64_t *out)
@@ -33,22 +20,22 @@ int checkpoint_parse_option(CheckpointOptions *c, int argc, char **argv, int *i,
 {
     int m;
     const char *v;
-    if ((v = value_of(argc, argv, i, "--checkpoint-keep", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint-keep", &m)), m) {
         if (!v || parse_count(v, &c->keep) || c->keep > 1000)
             return snprintf(msg, size, "--checkpoint-keep needs a number of checkpoints from 1 to 1000"), -1;
         return 1;
     }
-    if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint-every", &m)), m) {
         if (parse_count(v, &c->every))
             return snprintf(msg, size, "--checkpoint-every needs a positive number of ticks"), -1;
         return 1;
     }
-    if ((v = value_of(argc, argv, i, "--checkpoint", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint", &m)), m) {
         if (!v || !*v)
             return snprintf(msg, size, "--checkpoint needs a file"), -1;
         return c->path = v, 1;
     }
-    if ((v = value_of(argc, argv, i, "--resume", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--resume", &m)), m) {
         if (!v || !*v)
             return snprintf(msg, size, "--resume needs a checkpoint file"), -1;
         return c->resume = v, 1;

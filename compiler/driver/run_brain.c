@@ -7,26 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Steps b for ticks ticks, redrawing the progress line when asked and
- * stderr is a terminal. */
-static RtStatus step_with_progress(RtBrain *b, uint64_t ticks, int progress, RtError *err)
-{
-    if (!progress)
-        return rt_brain_step(b, ticks, err);
-    RtProgress pr;
-    rt_progress_start(&pr, stderr, RT_PROGRESS_AUTO, 0, ticks, rt_clock_monotonic, NULL);
-    if (!pr.enabled)
-        return rt_brain_step(b, ticks, err);
-    RtStatus first = RT_OK;
-    for (uint64_t t = 0; t < ticks; t++) {
-        RtStatus st = rt_brain_step(b, 1, err);
-        first = first ? first : st;
-        rt_progress_update(&pr, t + 1);
-    }
-    rt_progress_finish(&pr, ticks);
-    return first;
-}
-
 int run_compile(const Nir *nir, const char *cache_dir, LlvmBrain **lb, char *msg, size_t size)
 {
     LlvmError lerr = {{0}};
@@ -62,7 +42,7 @@ int run_brain(LlvmBrain *lb, const Nir *nir, const RunSettings *rs, RunResult *r
         res->spikes[p] = rt_brain_spike_count(b, (uint32_t)p);
     double start = rt_clock_monotonic(NULL);
     RtStatus st = rs->ckpt ? checkpoint_step(rs->ckpt, b, rs->ticks, &rerr)
-                           : step_with_progress(b, rs->ticks, rs->progress, &rerr);
+                           : rt_progress_step(b, rs->ticks, rs->progress ? RT_PROGRESS_AUTO : RT_PROGRESS_OFF, &rerr);
     RtError cerr = {0};
     RtStatus cst = rt_brain_record_close(b, &cerr);
     res->seconds = rt_clock_monotonic(NULL) - start;

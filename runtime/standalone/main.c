@@ -75,21 +75,6 @@ static int parse_define(RunOptions *o, const char *arg)
     return 0;
 }
 
-/* `--opt V` or `--opt=V` (and `-Dx=1`); NULL if a is not opt. */
-static const char *value_of(int argc, char **argv, int *i, const char *opt, int *matched)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(opt);
-    *matched = 1;
-    if (strncmp(a, opt, n) == 0 && a[n] == '=')
-        return a + n + 1;
-    if (strcmp(a, opt) == 0)
-        return *i + 1 < argc ? argv[++*i] : NULL;
-    if (n == 2 && strncmp(a, opt, 2) == 0 && a[2])
-        return a + 2;
-    *matched = 0;
-    return NULL;
-}
 
 static int parse_one(RunOptions *o, int argc, char **argv, int *i)
 {
@@ -100,42 +85,42 @@ static int parse_one(RunOptions *o, int argc, char **argv, int *i)
         return o->list_params = 1, 0;
     if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
         return o->quiet = 1, 0;
-    if ((v = value_of(argc, argv, i, "--ticks", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--ticks", &m)), m)
         return rt_parse_u64(v, &o->ticks) ? usage(prog, "--ticks needs a non-negative integer%s", "") : 0;
-    if ((v = value_of(argc, argv, i, "--seed", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--seed", &m)), m)
         return rt_parse_u64(v, &o->seed) ? usage(prog, "--seed needs a non-negative integer%s", "")
                                       : (o->has_seed = 1, 0);
-    if ((v = value_of(argc, argv, i, "--threads", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--threads", &m)), m) {
         if (rt_parse_u64(v, &n) || n < 1 || n > 1024)
             return usage(prog, "--threads needs a number from 1 to 1024%s", "");
         return o->threads = (unsigned)n, 0;
     }
-    if ((v = value_of(argc, argv, i, "--record", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--record", &m)), m) {
         if (!v || !*v || strcmp(v, "spikes=") == 0)
             return usage(prog, "--record expects spikes=FILE or a list spikes,POP,...%s", "");
         if (strncmp(v, "spikes=", 7) == 0)
             return o->record_spikes = v + 7, 0;
         return o->record_list = v, 0;
     }
-    if ((v = value_of(argc, argv, i, "--out", &m)), m) {
+    if ((v = rt_parse_option(argc, argv, i, "--out", &m)), m) {
         size_t len = v ? strlen(v) : 0;
         if (len < 4 || strcmp(v + len - 3, ".db") != 0)
             return usage(prog, "--out needs an SQLite recording FILE.db%s", "");
         return o->out = v, 0;
     }
-    if ((v = value_of(argc, argv, i, "--checkpoint-keep", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint-keep", &m)), m)
         return rt_parse_u64(v, &o->keep) || !o->keep || o->keep > 1000
                    ? usage(prog, "--checkpoint-keep needs a number of checkpoints from 1 to 1000%s", "") : 0;
-    if ((v = value_of(argc, argv, i, "--checkpoint-every", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint-every", &m)), m)
         return rt_parse_u64(v, &o->every) || !o->every
                    ? usage(prog, "--checkpoint-every needs a positive number of ticks%s", "") : 0;
-    if ((v = value_of(argc, argv, i, "--checkpoint", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--checkpoint", &m)), m)
         return !v || !*v ? usage(prog, "--checkpoint needs a file%s", "") : (o->checkpoint = v, 0);
-    if ((v = value_of(argc, argv, i, "--resume", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--resume", &m)), m)
         return !v || !*v ? usage(prog, "--resume needs a checkpoint file%s", "") : (o->resume = v, 0);
-    if ((v = value_of(argc, argv, i, "-D", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "-D", &m)), m)
         return parse_define(o, v) ? usage(prog, "-D expects name=number, got `%s`", v ? v : "") : 0;
-    if ((v = value_of(argc, argv, i, "--preset", &m)), m)
+    if ((v = rt_parse_option(argc, argv, i, "--preset", &m)), m)
         return usage(prog, "--preset can change the network's structure: rebuild with `brainc build "
                            "--preset %s`", v ? v : "P");
     return usage(prog, "unknown option `%s`", a);
@@ -193,24 +178,6 @@ static void print_params(const RtSpecMeta *m)
         printf("  %s = %s  (%s)\n", m->params[i].name, value,
                m->params[i].changeable ? "-D changes it" : "structural: rebuild to change");
     }
-}
-
-/* Steps b, redrawing the progress line when stderr is a terminal. */
-static RtStatus step(RtBrain *b, uint64_t ticks, int quiet, RtError *err)
-{
-    RtProgress pr;
-    rt_progress_start(&pr, stderr, quiet ? RT_PROGRESS_OFF : RT_PROGRESS_AUTO, 0, ticks,
-                      rt_clock_monotonic, NULL);
-    if (!pr.enabled)
-        return rt_brain_step(b, ticks, err);
-    RtStatus first = RT_OK;
-    for (uint64_t t = 0; t < ticks; t++) {
-        RtStatus st = rt_brain_step(b, 1, err);
-        first = first ? first : st;
-        rt_progress_update(&pr, t + 1);
-    }
-    rt_progress_finish(&pr, ticks);
-    return first;
 }
 
 /* The identity checkpoints of this executable carry (rt_checkpoint.h). */
@@ -320,7 +287,7 @@ static int run_brain(const RtBrainSpec *spec, const RtSpecMeta *sm, const RunOpt
     RtStatus st = RT_OK;
     if (rc == EXIT_OK)
         st = o->checkpoint ? rt_checkpoint_step_keep(b, o->ticks, o->checkpoint, o->every, (unsigned)o->keep, &meta, &err)
-                           : step(b, o->ticks, o->quiet, &err);
+                           : rt_progress_step(b, o->ticks, o->quiet ? RT_PROGRESS_OFF : RT_PROGRESS_AUTO, &err);
     if (rc == EXIT_OK && (st || rt_brain_record_close(b, &err)))
         rc = EXIT_USER;
     if (rc != EXIT_OK)
