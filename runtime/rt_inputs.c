@@ -15,24 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rt_current_add(const RtCurrent *c, uint64_t tick, double *acc, size_t begin, size_t end)
-{
-    double a = rt_current_at(c, tick);
-    if (a == 0.0)
-        return;
-    for (size_t i = begin; i < end; i++)
-        acc[i] += a;
-}
-
-void rt_current_add_f32(const RtCurrent *c, uint64_t tick, float *acc, size_t begin, size_t end)
-{
-    float a = (float)rt_current_at(c, tick);
-    if (a == 0.0f)
-        return;
-    for (size_t i = begin; i < end; i++)
-        acc[i] += a;
-}
-
 /* ---- Poisson ---- */
 
 #define RT_POISSON_TAG 0x706F6973u /* "pois": keeps these keys apart from other uses */

@@ -30,9 +30,6 @@ static inline double rt_current_at(const RtCurrent *c, uint64_t tick)
     return tick >= c->start && tick < c->stop ? c->amplitude : 0.0;
 }
 
-/* acc[i] += the current at `tick`, for i in [begin, end). */
-void rt_current_add(const RtCurrent *c, uint64_t tick, double *acc, size_t begin, size_t end);
-void rt_current_add_f32(const RtCurrent *c, uint64_t tick, float *acc, size_t begin, size_t end);
 
 /* ---- Poisson spike trains ---- */
 

@@ -408,21 +408,6 @@ RtStatus rt_samples_write(RtSampleWriter *w, uint64_t tick, const char *target,
     return st;
 }
 
-RtStatus rt_samples_write_f32(RtSampleWriter *w, uint64_t tick, const char *target,
-                              const char *variable, const float *values, const uint32_t *indices,
-                              uint32_t n, RtError *err)
-{
-    char prefix[RT_ROW_PREFIX_MAX];
-    size_t prefix_len = 0;
-    RtStatus st = begin_samples(w, tick, target, variable, prefix, &prefix_len, err);
-    for (uint32_t i = 0; i < n && st == RT_OK; i++) {
-        uint32_t index = indices ? indices[i] : i;
-        char value[40];
-        int len = snprintf(value, sizeof value, "%.9g", (double)values[index]);
-        st = write_sample_row(w, prefix, prefix_len, index, value, (size_t)len, err);
-    }
-    return st;
-}
 
 RtStatus rt_samples_close(RtSampleWriter *w, RtError *err)
 {

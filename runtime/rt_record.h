@@ -93,11 +93,6 @@ RtStatus rt_samples_write(RtSampleWriter *w, uint64_t tick, const char *target,
                           const char *variable, const double *values, const uint32_t *indices,
                           uint32_t n, RtError *err);
 
-/* The same for float arrays (9 significant digits: exact for floats). */
-RtStatus rt_samples_write_f32(RtSampleWriter *w, uint64_t tick, const char *target,
-                              const char *variable, const float *values, const uint32_t *indices,
-                              uint32_t n, RtError *err);
-
 RtStatus rt_samples_close(RtSampleWriter *w, RtError *err);
 
 #endif /* BR_RT_RECORD_H */

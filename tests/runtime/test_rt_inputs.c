@@ -291,13 +291,6 @@ static void check_current(void)
     CHECK(rt_current_at(&c, 9) == 0 && rt_current_at(&c, 10) == 2.5 && rt_current_at(&c, 19) == 2.5
               && rt_current_at(&c, 20) == 0,
           "window edges: on at start, off at stop");
-    double acc[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
-    float accf[8] = { 0 };
-    rt_current_add(&c, 15, acc, 2, 6);
-    rt_current_add_f32(&c, 15, accf, 0, 3);
-    rt_current_add(&c, 25, acc, 0, 8);
-    CHECK(acc[1] == 1 && acc[2] == 3.5 && acc[5] == 3.5 && acc[6] == 1, "added to [2, 6) only");
-    CHECK(accf[2] == 2.5f && accf[3] == 0, "float accumulators");
     RtCurrent forever = { -1, 0, RT_TICK_FOREVER };
     CHECK(rt_current_at(&forever, UINT64_MAX - 1) == -1, "open-ended current");
 }

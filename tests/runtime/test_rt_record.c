@@ -294,11 +294,10 @@ static void test_samples(void)
     RtError err;
     CHECK(rt_samples_open(NULL, path, &s, &err) == RT_OK, "open: %s", err.msg);
     double v[4] = { 0.1, 1.0 / 3.0, -2, 1e300 };
-    float f[3] = { 0.1f, 0.5f, -3.25f };
     uint32_t pick[2] = { 3, 1 };
     rt_samples_write(s, 0, "exc", "v", v, NULL, 2, &err);
     rt_samples_write(s, 10, "exc", "v", v, pick, 2, &err);
-    rt_samples_write_f32(s, 20, "syn,1", "w", f, NULL, 3, &err);
+    rt_samples_write(s, 20, "syn,1", "w", v, NULL, 1, &err);
     CHECK(rt_samples_close(s, &err) == RT_OK, "close: %s", err.msg);
     char *got = test_read_file(path, NULL);
     const char *expected = "tick,target,variable,index,value\n"
@@ -306,9 +305,7 @@ static void test_samples(void)
                            "0,exc,v,1,0.33333333333333331\n"
                            "10,exc,v,3,1e+300\n"
                            "10,exc,v,1,0.33333333333333331\n"
-                           "20,\"syn,1\",w,0,0.100000001\n"
-                           "20,\"syn,1\",w,1,0.5\n"
-                           "20,\"syn,1\",w,2,-3.25\n";
+                           "20,\"syn,1\",w,0,0.1\n";
     CHECK(got && strcmp(got, expected) == 0, "sample CSV:\n%s", got ? got : "(unreadable)");
     free(got);
 }
