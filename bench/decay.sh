@@ -2,9 +2,12 @@
 # bench/decay.sh [BRAINC] - eager vs lazy synaptic trace decay: seconds of
 # stepping for 1000 ticks of bench/decay.brain (10 000 Izhikevich neurons,
 # 1M STDP synapses, fan-in 100) at three Poisson drive rates, best of 3.
-# eager = `decay x tau` (every trace multiplied every tick), lazy = the
-# same rule bringing its traces up to date when touched, fixed = a static
-# synapse (the cost of the network without plasticity).
+# eager = `decay x tau` (every trace multiplied every tick; brainc keeps
+# these STDP traces once per neuron, docs/architecture.md "Shared traces"),
+# eager/syn = the same with every trace kept per synapse
+# (BRAINC_NO_SHARED_TRACES=1), lazy = the same rule bringing its traces up
+# to date when touched, fixed = a static synapse (the cost of the network
+# without plasticity).
 set -eu
 B=${1:-build-release/compiler/brainc}
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -22,9 +25,9 @@ rate_of() {
   "$B" run "$DIR/decay.brain" --brain fixed --ticks 1000 -D rate="$1" 2>&1 | tail -1 |
     sed -n 's/.*rates (Hz): e \([0-9.]*\);.*/\1/p'
 }
-printf '| drive Hz | firing Hz | eager s | lazy s | fixed s | eager/lazy |\n|---|---|---|---|---|---|\n'
+printf '| drive Hz | firing Hz | eager s | eager/syn s | lazy s | fixed s | eager/lazy | eager/syn / lazy |\n|---|---|---|---|---|---|---|---|\n'
 for r in 1 5 20 60; do
-  e=$(best eager "$r"); l=$(best lazy "$r"); f=$(best fixed "$r")
-  printf '| %s | %s | %s | %s | %s | %.2f |\n' "$r" "$(rate_of "$r")" "$e" "$l" "$f" \
-    "$(awk -v a="$e" -v b="$l" 'BEGIN { print a / b }')"
+  e=$(best eager "$r"); es=$(BRAINC_NO_SHARED_TRACES=1 best eager "$r"); l=$(best lazy "$r"); f=$(best fixed "$r")
+  printf '| %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n' "$r" "$(rate_of "$r")" "$e" "$es" "$l" "$f" \
+    "$(awk -v a="$e" -v b="$l" 'BEGIN { print a / b }')" "$(awk -v a="$es" -v b="$l" 'BEGIN { print a / b }')"
 done

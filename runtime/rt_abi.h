@@ -7,7 +7,8 @@
  * Neurons: one RtPopState per population, structure-of-arrays, indexed by
  * the neuron's index within its population.
  * Synapses: one RtGroupState per synapse group, arrays in CSR order (the
- * synapse id k is the position in the CSR arrays). Synapse state and
+ * synapse id k is the position in the CSR arrays, until a pruning group is
+ * compacted: row_live below). Synapse state and
  * per-synapse parameters are doubles (the IR stores initial values as
  * floats; they widen exactly), so plasticity is computed in double. */
 #ifndef BR_RT_ABI_H
@@ -100,26 +101,27 @@ typedef struct RtGroupState {
     uint64_t stream;          /* ... and this group's stream (rt_random) */
 #define FIELDNO_GROUPSTATE_STREAM 13
     /* Models that `prune` (docs/language.md §5.5): a synapse whose hidden
-     * "(pruned)" state is not 0 is skipped by every kernel. When runs is not
-     * NULL, the per-tick and reward kernels visit only the runs
-     * [runs[2r], runs[2r + 1]) of synapse ids, r < nruns, whose pre neuron
-     * run_pre[r] is within the rows asked for (ascending; a row is split
-     * into runs around its pruned synapses), instead of the rows. The
-     * runtime rebuilds the runs from the flags from time to time
-     * (rt_brain_step.c): a synapse pruned since is still in a run and
-     * skipped by its flag, a live one is never left out. Each `prune` adds
-     * 1 to *npruned (when not NULL). */
-    const uint64_t *runs;
-#define FIELDNO_GROUPSTATE_RUNS 14
-    const uint32_t *run_pre;
-#define FIELDNO_GROUPSTATE_RUN_PRE 15
-    uint64_t nruns;
-#define FIELDNO_GROUPSTATE_NRUNS 16
+     * "(pruned)" state is not 0 is skipped by every kernel; each `prune`
+     * adds 1 to *npruned (when not NULL) before the kernel returns.
+     * Compaction (runtime/rt_compact.c): when row_live is not NULL the
+     * runtime has moved the synapses that were live to the front of every
+     * per-synapse array (states, parameters, col, delay), in synapse-id
+     * order, and the pruned ones behind them: the live synapses of pre
+     * neuron i are at positions [row_live[i], row_live[i + 1]) (some of
+     * them pruned since, which their flag skips), position k belongs to
+     * pre neuron syn_pre[k] and is synapse syn_id[k] (what random() is
+     * keyed by), and the CSC lists live positions. Kernels then walk
+     * row_live instead of row_ptr, and the per-tick and reward kernels walk
+     * positions [row_live[begin], row_live[end]) in one loop. NULL: positions
+     * are synapse ids, and kernels walk row_ptr. */
+    const uint64_t *row_live;
+#define FIELDNO_GROUPSTATE_ROW_LIVE 14
+    const uint32_t *syn_pre;
+#define FIELDNO_GROUPSTATE_SYN_PRE 15
+    const uint64_t *syn_id;
+#define FIELDNO_GROUPSTATE_SYN_ID 16
     uint64_t *npruned;
 #define FIELDNO_GROUPSTATE_NPRUNED 17
-    uint64_t single;          /* 1: every run is one synapse (a list of ids; kernels skip
-                               * the inner loop) */
-#define FIELDNO_GROUPSTATE_SINGLE 18
 } RtGroupState;
 
 /* Runs a per-synapse handler over the CSR rows of pre neurons

@@ -193,7 +193,7 @@ double *rt_brain_group_state(RtBrain *b, uint32_t group, int slot)
 {
     if (group >= b->ngroups || slot < 0 || slot >= b->groups[group].nstates)
         return NULL;
-    return b->groups[group].s.state[slot];
+    return (double *)rt_group_state_values(&b->groups[group], slot);
 }
 
 /* Recording (rt_brain_record_spikes, rt_brain_record_close): rt_brain_record.c. */

@@ -49,6 +49,13 @@ typedef struct RtRefSpec {
     int delivered;       /* 1 if `deliver ... to` it: the post population gets a ring for it */
 } RtRefSpec;
 
+/* Where a synapse state is kept (RtGroupSpec.state_side): per synapse, or,
+ * for a shared trace the compiler proved equal on all synapses of one pre
+ * (or post) neuron, once per pre (post) neuron, which every synapse of
+ * that neuron reads. A shared state starts from state_value (no
+ * per-synapse initial values). */
+typedef enum { RT_SIDE_SYNAPSE, RT_SIDE_PRE, RT_SIDE_POST } RtStateSide;
+
 /* A synapse group: CSR by pre neuron. Initial values and per-synapse
  * parameters are floats (as the IR keeps them), widened to double. */
 typedef struct RtGroupSpec {
@@ -60,6 +67,7 @@ typedef struct RtGroupSpec {
     int nstates, nparams, nrefs;
     const double *state_value;         /* [nstates] */
     const float *const *state_init;    /* [nstates] per-synapse, or NULL entries */
+    const uint8_t *state_side;         /* [nstates] RtStateSide, or NULL: all per synapse */
     const float *const *param;         /* [nparams] per-synapse, or NULL (compiled in) */
     uint16_t delay;                    /* ticks (>= 1), when delays is NULL */
     const uint16_t *delays;            /* [n_syn] or NULL */
@@ -209,7 +217,11 @@ const uint32_t *rt_brain_spikes(const RtBrain *b, uint32_t pop, uint32_t *n);
 uint64_t rt_brain_spike_count(const RtBrain *b, uint32_t pop);
 
 /* A neuron state array (size of the population) or a synapse state array
- * (n_syn, CSR order), for tests and recording; NULL when out of range. */
+ * (n_syn, synapse-id order), for tests and recording; NULL when out of
+ * range (or out of memory). A shared trace (RtGroupSpec.state_side), and
+ * every state of a pruning group the runtime has compacted (rt_compact.c),
+ * comes as a copy, valid until the next call for the same state: writes to
+ * it are lost; any other array is the brain's own. */
 double *rt_brain_pop_state(RtBrain *b, uint32_t pop, int slot);
 double *rt_brain_pop_input(RtBrain *b, uint32_t pop, int slot);
 double *rt_brain_group_state(RtBrain *b, uint32_t group, int slot);

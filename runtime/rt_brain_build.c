@@ -127,21 +127,31 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int b
     g->s.ring = rt_alloc_array(a, (size_t)gs->nrefs + 1, sizeof(double *));
     if (!g->s.state || !g->s.param || !g->s.ref || !g->s.ring)
         return nomem(err, gs->name);
-    for (int j = 0; j < gs->nstates; j++)
-        if (!(g->s.state[j] = syn_array(a, gs->n_syn, gs->state_init ? gs->state_init[j] : NULL,
+    g->s.n_post = b->pops[gs->post].size;
+    if (gs->state_side) {
+        if (!(g->side = rt_alloc_array(a, (size_t)gs->nstates + 1, 1)))
+            return nomem(err, gs->name);
+        memcpy(g->side, gs->state_side, (size_t)gs->nstates);
+    }
+    for (int j = 0; j < gs->nstates; j++) {
+        int side = g->side ? g->side[j] : RT_SIDE_SYNAPSE;
+        if (side != RT_SIDE_SYNAPSE && ((gs->state_init && gs->state_init[j]) || side > RT_SIDE_POST ||
+                                        j + 1 == gs->prune_flag))
+            return rt_error_set(err, RT_ERR_ARG, "group %s: state %d cannot be kept per neuron", gs->name, j);
+        uint64_t n = side == RT_SIDE_PRE ? g->n_pre : side == RT_SIDE_POST ? g->s.n_post : gs->n_syn;
+        if (!(g->s.state[j] = syn_array(a, n, side ? NULL : gs->state_init ? gs->state_init[j] : NULL,
                                         gs->state_value[j])))
             return nomem(err, gs->name);
+    }
     for (int j = 0; j < gs->nparams; j++)
         if (gs->param && gs->param[j] && !(g->s.param[j] = syn_array(a, gs->n_syn, gs->param[j], 0)))
             return nomem(err, gs->name);
     for (int r = 0; r < gs->nrefs; r++)
         g->s.ref[r] = ref_array(&b->pops[gs->refs[r].post_side ? gs->post : gs->pre], &gs->refs[r]);
-    g->s.n_post = b->pops[gs->post].size;
     if (gs->prune_flag > 0 && gs->prune_flag <= gs->nstates) {
         g->prune_flag = gs->prune_flag;
         g->s.npruned = &g->npruned;
-        if (rt_brain_live_rebuild(a, g))
-            return nomem(err, gs->name);
+        g->nlive = gs->n_syn; /* until the first compaction (rt_compact.c) */
     }
     return gs->on_post ? build_csc(b, g, gs, err) : RT_OK;
 }
@@ -236,17 +246,20 @@ void rt_brain_free_groups(RtBrain *b)
     }
     for (uint32_t i = 0; b->groups && i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
+        rt_group_compact_free(a, g); /* s.col, s.delay: the built ones again */
         for (int j = 0; g->s.state && j < g->nstates; j++)
             rt_free(a, g->s.state[j]);
         for (int j = 0; g->s.param && j < g->nparams; j++)
             rt_free(a, g->s.param[j]);
         rt_free(a, g->name);
+        rt_free(a, g->side);
+        for (int j = 0; g->view && j < g->nstates; j++)
+            free(g->view[j]);
+        free(g->view);
         rt_free(a, g->s.state);
         rt_free(a, g->s.param);
         rt_free(a, g->s.ref);
         rt_free(a, g->s.ring);   /* the rings themselves belong to the populations */
-        rt_free(a, g->runs);
-        rt_free(a, g->run_pre);
         if (!g->borrowed) {
             rt_free(a, (void *)g->s.row_ptr);
             rt_free(a, (void *)g->s.col);

@@ -43,16 +43,33 @@ typedef struct RtGroup {
     RtSynRowsFn on_pre, on_tick, on_reward, gap;
     RtSynPostFn on_post;
     int borrowed;           /* s.row_ptr, s.col, s.delay belong to the spec's owner */
-    /* Pruning models (prune_flag = 1 + the "(pruned)" slot, 0: none): the
-     * runs of live synapses behind s.runs / s.run_pre (room for cap_runs),
-     * rebuilt by rt_brain_step.c when an eighth of the nlive synapses they
-     * held was pruned since (npruned counts the kernels' prunes) or when
-     * the tick is not the one after the last (a checkpoint was loaded). */
-    int prune_flag;
-    uint64_t *runs;
-    uint32_t *run_pre;
-    uint64_t cap_runs, nlive, npruned, npruned_at_build, live_tick;
+    uint8_t *side;          /* [nstates] RtStateSide of each state, NULL: all per synapse */
+    double **view;          /* [nstates] copies of rt_group_state_values (malloc), NULL until used */
+    /* Pruning models (prune_flag = 1 + the "(pruned)" slot, 0: none) are
+     * compacted (rt_compact.c, rt_abi.h row_live) by rt_brain_step.c when
+     * an eighth of the nlive synapses live at the last compaction was
+     * pruned since (npruned counts the kernels' prunes), and when the tick
+     * is not the one after the last (live_tick: a checkpoint was loaded,
+     * synapses may live again). Until the first compaction the arrays
+     * below are NULL; from then on s.row_live, s.syn_pre and s.syn_id are
+     * row_live, syn_pre and syn_id, s.col and s.delay are the group's own
+     * permuted copies (ccol, cdelay), and col0 / delay0 the network's
+     * columns and delays in synapse-id order (what s.col and s.delay were:
+     * the spec's when borrowed). no_compact = 1 (tests) keeps positions =
+     * synapse ids. */
+    int prune_flag, no_compact;
+    uint64_t nlive, npruned, npruned_at_build, live_tick;
+    uint64_t *row_live, *syn_id;
+    uint32_t *syn_pre, *ccol;
+    uint16_t *cdelay;
+    const uint32_t *col0;
+    const uint16_t *delay0;
 } RtGroup;
+
+/* The post neuron and the delay of each synapse in synapse-id order
+ * (whatever the compaction did to s.col and s.delay; delay NULL: uniform). */
+static inline const uint32_t *rt_group_col(const RtGroup *g) { return g->col0 ? g->col0 : g->s.col; }
+static inline const uint16_t *rt_group_delay(const RtGroup *g) { return g->col0 ? g->delay0 : g->s.delay; }
 
 typedef struct RtInput {
     RtInputKind kind;
@@ -101,6 +118,7 @@ struct RtBrain {
      * `reward e to target`), [ngroups]; added to `reward` for that group. */
     double *group_reward;
     uint8_t *group_rewarded;
+    int any_group_rewarded; /* some group_rewarded[g] is set: the per-tick pass has work */
     uint32_t nobserves, nrewards;
     RtObserve *observes;
     RtReward *rewards;
@@ -115,6 +133,16 @@ struct RtBrain {
 RtStatus rt_brain_build_groups(RtBrain *b, const RtBrainSpec *spec, RtError *err);
 RtStatus rt_brain_build_inputs(RtBrain *b, const RtBrainSpec *spec, RtError *err);
 void rt_brain_free_groups(RtBrain *b);
+
+/* One synapse state in synapse-id order, whatever its layout
+ * (rt_group_view.c): the array itself when it is kept per synapse, else
+ * NULL; a copy into out [n_syn]; a store from in [n_syn]; the values, in
+ * the array itself or in a copy kept for that state (NULL: out of memory),
+ * valid until the next call for the same state. */
+double *rt_group_state_direct(const RtGroup *g, int slot);
+void rt_group_state_get(const RtGroup *g, int slot, double *out);
+void rt_group_state_set(RtGroup *g, int slot, const double *in);
+const double *rt_group_state_values(RtGroup *g, int slot);
 void rt_brain_free_inputs(RtBrain *b);
 
 /* rt_brain_reward.c: brain-level reward (built after the groups) and tick
@@ -122,16 +150,22 @@ void rt_brain_free_inputs(RtBrain *b);
 RtStatus rt_brain_build_rewards(RtBrain *b, const RtBrainSpec *spec, RtError *err);
 void rt_brain_free_rewards(RtBrain *b);
 void rt_brain_reward_tick(RtBrain *b, uint64_t tick);
-/* Recomputes each observation's window sum from its counts: for a
+/* Recomputes each observation's window sum from its counts, and whether
+ * any group has reward pending: for a
  * checkpoint that restored group_reward, group_rewarded and the
  * observations' counts (the reward state carried across ticks). */
 void rt_brain_reward_resync(RtBrain *b);
 
-/* rt_brain_step.c: the runs of live synapses of a pruning group, from its
- * "(pruned)" flags. Returns 0, or -1 when out of memory (then the kernels
- * go row by row: s.runs is NULL). */
-int rt_brain_live_rebuild(RtAllocator *a, RtGroup *g);
-/* Makes the next tick rebuild the runs of every pruning group: for code
+/* rt_compact.c: moves the live synapses of pruning group g to the front
+ * of its arrays (rt_abi.h row_live) and rebuilds its CSC from them; all:
+ * looks at every synapse (after a checkpoint was loaded), else only at
+ * those live at the last compaction. Returns 0, or -1 when out of memory
+ * (then nothing changed).
+ * rt_group_compact_free gives back what compaction allocated and restores
+ * s.col / s.delay (before the group is freed). */
+int rt_group_compact(RtAllocator *a, RtGroup *g, int all);
+void rt_group_compact_free(RtAllocator *a, RtGroup *g);
+/* Makes the next tick compact every pruning group: for code
  * that changes synapse states wholesale (rt_checkpoint_load; a load at an
  * unchanged tick is otherwise not noticed). */
 void rt_brain_live_invalidate(RtBrain *b);

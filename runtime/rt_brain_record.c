@@ -151,7 +151,7 @@ static RtStatus synapse_ends(const RtBrain *b, const RtRecorder *r, uint32_t **p
         const RtGroup *gr = &b->groups[r->groups[g]];
         for (uint32_t i = 0; i < gr->n_pre; i++)
             for (uint64_t e = gr->s.row_ptr[i]; e < gr->s.row_ptr[i + 1]; e++, k++)
-                (*pre)[k] = i, (*post)[k] = gr->s.col[e];
+                (*pre)[k] = i, (*post)[k] = rt_group_col(gr)[e];
     }
     *count = n;
     return RT_OK;
@@ -255,8 +255,10 @@ static RtStatus write_db_sample(const RtBrain *b, RtRecorder *r, uint64_t tick, 
         st = rt_recdb_sample_append(b->recdb, p->s.state[r->slot], r->idx, r->idx ? r->n : p->size, err);
     }
     for (uint32_t g = 0; !st && r->kind == RT_RECORD_SYNAPSE && g < r->ngroups; g++) {
-        const RtGroup *gr = &b->groups[r->groups[g]];
-        st = rt_recdb_sample_append(b->recdb, gr->s.state[r->slot], NULL, gr->s.row_ptr[gr->n_pre], err);
+        RtGroup *gr = &b->groups[r->groups[g]]; /* its scratch only */
+        const double *value = rt_group_state_values(gr, r->slot);
+        st = value ? rt_recdb_sample_append(b->recdb, value, NULL, gr->s.row_ptr[gr->n_pre], err)
+                   : rt_error_set(err, RT_ERR_NOMEM, "out of memory recording %s", gr->name);
     }
     return st ? st : rt_recdb_sample_end(b->recdb, err);
 }
@@ -296,10 +298,12 @@ static RtStatus write_synapse_row(RtOutBuf *out, uint64_t tick, uint64_t syn, ui
 
 static RtStatus write_group(const RtGroup *g, RtRecorder *r, uint64_t tick, uint64_t *syn, RtError *err)
 {
-    const double *value = g->s.state[r->slot];
+    const double *value = rt_group_state_values((RtGroup *)g, r->slot); /* g's scratch only */
+    if (!value)
+        return rt_error_set(err, RT_ERR_NOMEM, "out of memory recording %s", g->name);
     for (uint32_t pre = 0; pre < g->n_pre; pre++)
         for (uint64_t e = g->s.row_ptr[pre]; e < g->s.row_ptr[pre + 1]; e++) {
-            RtStatus st = write_synapse_row(&r->out, tick, (*syn)++, pre, g->s.col[e], value[e], err);
+            RtStatus st = write_synapse_row(&r->out, tick, (*syn)++, pre, rt_group_col(g)[e], value[e], err);
             if (st)
                 return st;
         }

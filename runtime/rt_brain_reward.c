@@ -150,6 +150,7 @@ RtStatus rt_brain_reward_group(RtBrain *b, uint32_t group, double amount)
         return RT_ERR_ARG;
     b->group_reward[group] += amount;
     b->group_rewarded[group] = 1;
+    b->any_group_rewarded = 1;
     return RT_OK;
 }
 
@@ -275,7 +276,9 @@ void rt_brain_reward_tick(RtBrain *b, uint64_t tick)
         for (uint32_t k = 0; rw->groups && k < rw->ngroups; k++)
             rt_brain_reward_group(b, rw->groups[k], amount);
     }
-    for (uint32_t g = 0; g < b->ngroups; g++) {
+    /* Without reward this tick (the usual case) no group has work: skip the
+     * pass over every group. */
+    for (uint32_t g = 0; (b->rewarded || b->any_group_rewarded) && g < b->ngroups; g++) {
         const RtGroup *grp = &b->groups[g];
         if (grp->on_reward && (b->rewarded || b->group_rewarded[g]))
             grp->on_reward(&grp->s, 0, grp->n_pre, tick, b->reward + b->group_reward[g]);
@@ -284,10 +287,14 @@ void rt_brain_reward_tick(RtBrain *b, uint64_t tick)
     }
     b->reward = 0;
     b->rewarded = 0;
+    b->any_group_rewarded = 0;
 }
 
 void rt_brain_reward_resync(RtBrain *b)
 {
+    b->any_group_rewarded = 0;
+    for (uint32_t g = 0; b->group_rewarded && g < b->ngroups; g++)
+        b->any_group_rewarded |= b->group_rewarded[g] != 0;
     for (uint32_t o = 0; o < b->nobserves; o++) {
         RtObserve *ob = &b->observes[o];
         ob->sum = 0;

@@ -75,7 +75,7 @@ static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint32_t ngr
 {
     for (uint32_t q = 0; q < ngroups; q++) {
         const RtGroup *g = &b->groups[groups[q]];
-        const uint32_t *row = g->s.col + g->s.row_ptr[neuron];
+        const uint32_t *row = g->s.col + (g->s.row_live ? g->s.row_live : g->s.row_ptr)[neuron];
         __builtin_prefetch(row);
         __builtin_prefetch(row + 16);
     }
@@ -133,68 +133,12 @@ static RtStatus record(RtBrain *b, uint64_t tick, RtError *err)
     return RT_OK;
 }
 
-/* Pruning groups: the runs of live synapses that the per-tick and reward
- * kernels walk (rt_abi.h). Rebuilt from the flags, O(synapses), when an
- * eighth of the live synapses they hold was pruned since the last build,
- * so that pruned synapses cost next to nothing there; and when this tick
- * is not the one after the last (a checkpoint was loaded: synapses may
- * live again). */
-/* Counts (and with write, stores) the runs of live synapses; split: each
- * live synapse a run of its own. Sets *nlive. */
-static uint64_t live_runs(RtGroup *g, int write, int split, uint64_t *nlive)
-{
-    const double *flag = g->s.state[g->prune_flag - 1];
-    uint64_t n = 0;
-    *nlive = 0;
-    for (uint32_t i = 0; i < g->n_pre; i++) {
-        uint64_t k = g->s.row_ptr[i], end = g->s.row_ptr[i + 1];
-        while (k < end) {
-            while (k < end && flag[k] != 0)
-                k++;
-            uint64_t first = k;
-            while (k < end && flag[k] == 0 && (!split || k == first))
-                k++;
-            if (k > first) {
-                if (write) {
-                    g->runs[2 * n] = first, g->runs[2 * n + 1] = k;
-                    g->run_pre[n] = i;
-                }
-                n++;
-                *nlive += k - first;
-            }
-        }
-    }
-    return n;
-}
-
-/* Runs shorter than 8 synapses on average make the kernels' inner loop
- * exit unpredictably (a scattered pruning pattern): then every live
- * synapse is a run of its own, which walks them like a list of ids
- * (bench/prune.sh). */
-int rt_brain_live_rebuild(RtAllocator *a, RtGroup *g)
-{
-    uint64_t nlive, n = live_runs(g, 0, 0, &nlive);
-    int split = nlive < 8 * n;
-    if (split)
-        n = nlive;
-    if (n > g->cap_runs || !g->runs) {
-        rt_free(a, g->runs);
-        rt_free(a, g->run_pre);
-        g->runs = rt_alloc_array(a, 2 * (size_t)n + 2, sizeof(uint64_t));
-        g->run_pre = rt_alloc_array(a, (size_t)n + 1, sizeof(uint32_t));
-        g->cap_runs = n;
-        g->s.runs = NULL, g->s.run_pre = NULL, g->s.nruns = 0;
-        if (!g->runs || !g->run_pre)
-            return -1;
-    }
-    g->s.nruns = live_runs(g, 1, split, &g->nlive);
-    g->s.single = (uint64_t)split;
-    g->s.runs = g->runs;
-    g->s.run_pre = g->run_pre;
-    g->npruned_at_build = g->npruned;
-    return 0;
-}
-
+/* Pruning groups are compacted (rt_compact.c: their live synapses move to
+ * the front, so that the kernels walk only those) when an eighth of the
+ * synapses live at the last compaction was pruned since, moving those
+ * (so about eight times the group's synapses in all over any run), and
+ * whenever this tick is not the one after the last (a checkpoint was
+ * loaded: synapses may live again), then looking at all of them. */
 void rt_brain_live_invalidate(RtBrain *b)
 {
     for (uint32_t i = 0; i < b->ngroups; i++)
@@ -205,10 +149,12 @@ static void refresh_live(RtBrain *b, uint64_t tick)
 {
     for (uint32_t i = 0; i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
-        if (!g->prune_flag)
+        if (!g->prune_flag || g->no_compact)
             continue;
-        if (tick != g->live_tick || (g->npruned - g->npruned_at_build) * 8 > g->nlive)
-            rt_brain_live_rebuild(&b->alloc, g); /* out of memory: row by row */
+        uint64_t since = g->npruned - g->npruned_at_build;
+        int jumped = tick != g->live_tick;
+        if (jumped || (since && since * 8 >= g->nlive))
+            rt_group_compact(&b->alloc, g, jumped); /* out of memory: the layout stays as it is */
         g->live_tick = tick + 1;
     }
 }

@@ -48,9 +48,9 @@ static uint64_t structure_hash(const RtBrain *b)
                             g->on_tick != NULL, g->on_reward != NULL, g->gap != NULL};
         h = rt_checkpoint_hash(shape, sizeof shape, h);
         h = rt_checkpoint_hash(g->s.row_ptr, sizeof(uint64_t) * ((size_t)g->n_pre + 1), h);
-        h = rt_checkpoint_hash(g->s.col, sizeof(uint32_t) * nsyn, h);
-        if (g->s.delay)
-            h = rt_checkpoint_hash(g->s.delay, sizeof(uint16_t) * nsyn, h);
+        h = rt_checkpoint_hash(rt_group_col(g), sizeof(uint32_t) * nsyn, h); /* synapse-id order */
+        if (rt_group_delay(g))
+            h = rt_checkpoint_hash(rt_group_delay(g), sizeof(uint16_t) * nsyn, h);
     }
     return h;
 }
@@ -153,6 +153,30 @@ static RtStatus each_reward_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *er
     return st;
 }
 
+/* A synapse state is saved one value per synapse in synapse-id order
+ * whatever its layout (rt_group_view.c): one kept otherwise goes through a
+ * copy in that order, stored back after fn (which may have loaded it). */
+static RtStatus visit_group_state(RtBrain *b, uint32_t i, int j, ArrayFn fn, void *ctx, RtError *err)
+{
+    RtGroup *g = &b->groups[i];
+    uint64_t n = g->s.row_ptr[g->n_pre];
+    double *direct = rt_group_state_direct(g, j), *copy = NULL;
+    if (!direct) {
+        if (!(copy = malloc(sizeof(double) * (n ? n : 1))))
+            return rt_error_set(err, RT_ERR_NOMEM, "out of memory for a checkpoint of group %s", g->name);
+        rt_group_state_get(g, j, copy);
+    }
+    ArrayRef a = F64(n, direct ? direct : copy);
+    snprintf(a.name, sizeof a.name, "group/%u/state/%d", i, j);
+    RtStatus st = visit(fn, ctx, a, err);
+    if (copy) {
+        if (!st)
+            rt_group_state_set(g, j, copy);
+        free(copy);
+    }
+    return st;
+}
+
 /* Every array of b's dynamic state, in a fixed order. */
 static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
 {
@@ -161,14 +185,9 @@ static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
         st = each_reward_array(b, fn, ctx, err);
     for (uint32_t p = 0; !st && p < b->npops; p++)
         st = each_pop_array(b, p, fn, ctx, err);
-    for (uint32_t i = 0; !st && i < b->ngroups; i++) {
-        RtGroup *g = &b->groups[i];
-        for (int j = 0; !st && j < g->nstates; j++) {
-            ArrayRef a = F64(g->s.row_ptr[g->n_pre], g->s.state[j]);
-            snprintf(a.name, sizeof a.name, "group/%u/state/%d", i, j);
-            st = visit(fn, ctx, a, err);
-        }
-    }
+    for (uint32_t i = 0; !st && i < b->ngroups; i++)
+        for (int j = 0; !st && j < b->groups[i].nstates; j++)
+            st = visit_group_state(b, i, j, fn, ctx, err);
     return st;
 }
 

@@ -125,6 +125,7 @@ static void put_group(Writer *w, const RtGroupSpec *g, uint32_t n_pre)
     }
     put_u8(w, kernel_mask(g));
     put_i32(w, g->prune_flag);
+    put_opt(w, g->state_side, (size_t)g->nstates, 1);
 }
 
 static void put_input(Writer *w, const RtInputSpec *in)
@@ -439,6 +440,11 @@ static void get_group(Reader *r, RtGroupSpec *g, const RtPopSpec *pops, uint32_t
     g->prune_flag = get_count(r);
     if (g->prune_flag > g->nstates)
         fail(r, "bad pruning flag");
+    const uint8_t *side = get_opt(r, (uint64_t)g->nstates, 1);
+    for (int j = 0; side && j < g->nstates && !r->bad; j++)
+        if (side[j] > RT_SIDE_POST || (side[j] && ((g->state_init && g->state_init[j]) || j + 1 == g->prune_flag)))
+            fail(r, "bad synapse state layout");
+    g->state_side = side;
 }
 
 static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_t npops)

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define RT_SPEC_MAGIC "BRAINSPC"
-#define RT_SPEC_VERSION 2u
+#define RT_SPEC_VERSION 3u
 
 /* A spec value that a brain parameter sets directly (it equals the
  * parameter), so `-D name=value` on a built executable may overwrite it. */

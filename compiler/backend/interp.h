@@ -88,6 +88,9 @@ int interp_pop_update(const NirNeuronModel *m, const NirPop *pop, const LlvmPopS
  * hidden state to 1, adds 1 to *gs->npruned (when not NULL) and ends the
  * synapse's code. Rows are visited in CSR order (the JIT's walk of the
  * runtime's live list visits the same live synapses in the same order).
+ * When the runtime has compacted the group (rt_abi.h row_live), rows are
+ * [row_live[i], row_live[i + 1]) and random() is keyed by syn_id[k], else
+ * rows are [row_ptr[i], row_ptr[i + 1]) and random() by k.
  * TICK: each decay
  * x = x * exp(-dt / tau) in declaration order, then `update`. GAP:
  * c = g * (pre.v - post.v), post input += c, pre input -= c. */

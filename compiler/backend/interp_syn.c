@@ -57,6 +57,7 @@ static void run_synapse(SynRun *x)
     uint64_t k = x->k;
     if (m->pruned_state >= 0 && gs->state[m->pruned_state][k] != 0)
         return;
+    uint64_t id = gs->syn_id ? gs->syn_id[k] : k; /* random()'s: position k's synapse */
     for (int j = 0; j < m->nparams; j++)
         x->param[j] = g->params[j].array ? gs->param[j][k] : g->params[j].value;
     for (int j = 0; j < m->nstates; j++)
@@ -76,7 +77,7 @@ static void run_synapse(SynRun *x)
     InterpEnv env = {.param = x->param, .state = x->state, .input = NULL, .local = x->local,
                      .t = (double)x->tick * x->dt, .dt = x->dt, .ref = x->ref,
                      .reward = x->kind == INTERP_SYN_REWARD ? x->value : 0, .seed = gs->seed,
-                     .stream = gs->stream, .index = k, .tick = x->tick, .deliver = deliver, .ctx = x};
+                     .stream = gs->stream, .index = id, .tick = x->tick, .deliver = deliver, .ctx = x};
     switch (x->kind) {
     case INTERP_SYN_PRE: interp_stmts(m->on_pre, &env); break;
     case INTERP_SYN_POST: interp_stmts(m->on_post, &env); break;
@@ -119,9 +120,10 @@ int interp_syn_run(const NirSynapseModel *m, const NirGroup *g, const NirPop *pr
             run_synapse(&x);
         }
     } else {
+        const uint64_t *rows = gs->row_live ? gs->row_live : gs->row_ptr; /* compacted: live ones */
         for (uint32_t i = begin; i < end; i++) {
             x.pre = i;
-            for (uint64_t k = gs->row_ptr[i]; k < gs->row_ptr[i + 1]; k++) {
+            for (uint64_t k = rows[i]; k < rows[i + 1]; k++) {
                 x.k = k;
                 x.post = gs->col[k];
                 run_synapse(&x);

@@ -357,6 +357,14 @@ int nir_reward_reads_body(const Expr *e);
  * that changes them is structural for built executables). */
 int nir_rewards_equal(const Nir *x, const Nir *y);
 
+/* Shared traces (nir_shared.c): where a backend may keep each state of
+ * group g (model m): per synapse, or once per pre or post neuron because
+ * it is provably the same on all synapses of that neuron. Fills
+ * side[m->nstates] and returns how many are shared (none with
+ * BRAINC_NO_SHARED_TRACES set in the environment, for comparisons). */
+enum { NIR_SIDE_SYNAPSE, NIR_SIDE_PRE, NIR_SIDE_POST };
+int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side);
+
 /* Readable dump (`brainc ir`); verbose adds model code and array previews. */
 void nir_print(const Nir *nir, FILE *out, int verbose);
 /* One-line summary for benchmarks: neurons, synapses, groups, bytes. */

@@ -444,6 +444,24 @@ static void preview_csr(const NirGroup *g, uint32_t n_pre, FILE *out)
     }
 }
 
+/* The states a backend may keep per neuron (nir_shared.c). */
+static void print_shared(const NirGroup *g, const NirSynapseModel *m, FILE *out)
+{
+    uint8_t *side = calloc((size_t)m->nstates + 1, 1);
+    if (!side || !nir_shared_sides(g, m, side)) {
+        free(side);
+        return;
+    }
+    const char *sep = "  shared traces: ";
+    for (int j = 0; j < m->nstates; j++)
+        if (side[j] != NIR_SIDE_SYNAPSE) {
+            fprintf(out, "%s%s (per %s neuron)", sep, m->states[j], side[j] == NIR_SIDE_PRE ? "pre" : "post");
+            sep = ", ";
+        }
+    fputc('\n', out);
+    free(side);
+}
+
 static void print_group(const Nir *nir, const NirGroup *g, FILE *out, int verbose)
 {
     const NirSynapseModel *m = &nir->syn_models[g->model];
@@ -466,6 +484,7 @@ static void print_group(const Nir *nir, const NirGroup *g, FILE *out, int verbos
         per_element_note("per-synapse", names, arr, nvars, out);
         fputc('\n', out);
     }
+    print_shared(g, m, out);
     if (verbose) {
         for (int k = 0; k < nvars; k++) {
             const NirSynValues *v = k < m->nparams ? &g->params[k] : &g->state[k - m->nparams];

@@ -16,81 +16,15 @@
  *   (d) pruning with 1 and 2 threads gives the same states;
  *   (e) a checkpoint saved before synapses were pruned, loaded into the
  *       brain after they were, continues exactly like a brain that never
- *       stopped (the pruned structure is a state; the runtime's runs of
- *       live synapses are rebuilt when the tick jumps). */
+ *       stopped (the pruned structure is a state; the runtime compacts
+ *       the live synapses again when the tick jumps). */
 #include "../unit/test_nir_util.h"
-#include "backend/interp.h"
+#include "interp_kernels.h"
 #include "test_compiled.h"
-#include "rt_brain.h"
-#include "rt_brain_internal.h"
 #include "rt_checkpoint.h"
 #include <inttypes.h>
 #include <unistd.h>
 
-
-/* ---- the interpreter behind the runtime's kernel pointers ----------------------- */
-
-/* Kernels get only their RtGroupState: the test maps it back to the group. */
-enum { MAX_GROUPS = 32 };
-static struct {
-    const RtGroupState *gs;
-    const Nir *nir;
-    int group;
-} tramp[MAX_GROUPS];
-static int ntramp, interp_failed;
-
-static void run_interp(const RtGroupState *gs, InterpSynKind kind, uint32_t begin, uint32_t end,
-                       uint64_t tick, double value)
-{
-    for (int i = 0; i < ntramp; i++) {
-        if (tramp[i].gs != gs)
-            continue;
-        const Nir *nir = tramp[i].nir;
-        const NirGroup *g = &nir->groups[tramp[i].group];
-        if (interp_syn_run(&nir->syn_models[g->model], g, &nir->pops[g->pre], &nir->pops[g->post], gs, kind,
-                           begin, end, tick, value, nir->dt))
-            interp_failed++;
-        return;
-    }
-    interp_failed++;
-}
-
-static void tr_pre(const RtGroupState *gs, uint32_t b, uint32_t e, uint64_t t, double v)
-{
-    run_interp(gs, INTERP_SYN_PRE, b, e, t, v);
-}
-static void tr_tick(const RtGroupState *gs, uint32_t b, uint32_t e, uint64_t t, double v)
-{
-    run_interp(gs, INTERP_SYN_TICK, b, e, t, v);
-}
-static void tr_reward(const RtGroupState *gs, uint32_t b, uint32_t e, uint64_t t, double v)
-{
-    run_interp(gs, INTERP_SYN_REWARD, b, e, t, v);
-}
-static void tr_gap(const RtGroupState *gs, uint32_t b, uint32_t e, uint64_t t, double v)
-{
-    run_interp(gs, INTERP_SYN_GAP, b, e, t, v);
-}
-static void tr_post(const RtGroupState *gs, uint32_t post, uint64_t t)
-{
-    run_interp(gs, INTERP_SYN_POST, post, post + 1, t, 0);
-}
-
-static void use_interpreter(RtBrain *b, const Nir *nir)
-{
-    ntramp = 0;
-    for (uint32_t i = 0; i < b->ngroups && ntramp < MAX_GROUPS; i++) {
-        RtGroup *g = &b->groups[i];
-        tramp[ntramp].gs = &g->s;
-        tramp[ntramp].nir = nir;
-        tramp[ntramp++].group = (int)i;
-        g->on_pre = g->on_pre ? tr_pre : NULL;
-        g->on_post = g->on_post ? tr_post : NULL;
-        g->on_tick = g->on_tick ? tr_tick : NULL;
-        g->on_reward = g->on_reward ? tr_reward : NULL;
-        g->gap = g->gap ? tr_gap : NULL;
-    }
-}
 
 /* 1 when every state of every group and population is bit-identical. */
 static int same_state(RtBrain *x, RtBrain *y, const Nir *nir, uint64_t *nsyn_compared)
@@ -167,10 +101,11 @@ static void test_jit_against_interpreter(void)
         return;
     }
     const Nir *nir = c.net.nir;
-    RtBrain *jit = instantiate(&c, 1), *ref = instantiate(&c, 1);
+    RtBrain *jit = instantiate(&c, 1), *ref = instantiate_per_synapse(llvm_brain_spec(c.lb), 1);
     CHECK(jit && ref, "two brains");
     if (!jit || !ref)
         goto done;
+    interp_reset();
     use_interpreter(ref, nir);
     int first_diff = -1;
     uint64_t compared = 0;
@@ -297,7 +232,7 @@ done:
 /* ---- (e) checkpoints keep pruned structure, and bring it back ------------------ */
 
 /* A brain saved at tick 150, run on to 300 (more synapses pruned, the
- * runtime's runs of live synapses rebuilt), then loaded again: from there
+ * live synapses compacted again), then loaded again: from there
  * to tick 300 it must give what an uninterrupted brain gives, so the
  * synapses alive at 150 run again. */
 static void test_checkpoint_revives(void)

@@ -40,6 +40,7 @@ static const float *const g_init[2] = {g_w, NULL};
 static const float g_lr[3] = {1e-3f, 2e-3f, 3e-3f};
 static const float *const g_param[1] = {g_lr};
 static const RtRefSpec g_refs[2] = {{1, RT_REF_INPUT, 0, 1}, {0, RT_REF_STATE, 1, 0}};
+static const uint8_t g_side[2] = {RT_SIDE_SYNAPSE, RT_SIDE_POST}; /* state 1: a shared trace */
 
 static const uint32_t in_idx[2] = {0, 2};
 static const double in_times[3] = {1.0, 2.5, 7.0};
@@ -51,7 +52,8 @@ static RtBrainSpec make_spec(RtPopSpec *pops, RtGroupSpec *groups, RtInputSpec *
     groups[0] = (RtGroupSpec){.name = "exc->inh", .pre = 0, .post = 1, .n_syn = 3, .row_ptr = row_ptr,
                               .col = col, .nstates = 2, .nparams = 1, .nrefs = 2, .state_value = g_state,
                               .state_init = g_init, .param = g_param, .delay = 1, .delays = delays,
-                              .refs = g_refs, .on_pre = (RtSynRowsFn)k2, .on_tick = (RtSynRowsFn)k3};
+                              .refs = g_refs, .on_pre = (RtSynRowsFn)k2, .on_tick = (RtSynRowsFn)k3,
+                              .state_side = g_side};
     inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11, 0};
     inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12, 0};
     inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13, 0};
@@ -122,6 +124,7 @@ static void check_group(const RtBrainSpec *s)
     CHECK(same_doubles(g->state_value, g_state, 2) && memcmp(g->state_init[0], g_w, sizeof g_w) == 0 &&
           !g->state_init[1] && memcmp(g->param[0], g_lr, sizeof g_lr) == 0, "group values");
     CHECK(g->nrefs == 2 && memcmp(g->refs, g_refs, sizeof g_refs) == 0, "group refs");
+    CHECK(g->state_side && memcmp(g->state_side, g_side, sizeof g_side) == 0, "group state layout");
 }
 
 static void check_inputs(const RtBrainSpec *s)
@@ -286,6 +289,32 @@ static void test_resealed_mutations(void)
     free(blob);
 }
 
+/* A state kept per neuron must start uniform and not be the pruning flag:
+ * a blob that says otherwise is refused, and so is a layout out of range. */
+static void test_bad_layout(void)
+{
+    static const uint8_t per_neuron_with_init[2] = {RT_SIDE_PRE, RT_SIDE_SYNAPSE};
+    static const uint8_t out_of_range[2] = {RT_SIDE_SYNAPSE, 3};
+    const uint8_t *bad[2] = {per_neuron_with_init, out_of_range};
+    for (int i = 0; i < 2; i++) {
+        RtPopSpec pops[2];
+        RtGroupSpec groups[1];
+        RtInputSpec inputs[3];
+        RtBrainSpec spec = make_spec(pops, groups, inputs);
+        groups[0].state_side = bad[i];
+        RtSpecMeta meta = make_meta();
+        uint8_t *blob = NULL;
+        size_t size = 0;
+        RtError err = {0};
+        CHECK(rt_spec_write(&spec, &meta, &blob, &size, &err) == RT_OK, "write: %s", err.msg);
+        RtSpecBlob *b = blob ? rt_spec_read(blob, size, &err) : NULL;
+        CHECK(!b && strstr(err.msg, "state layout"), "bad layout %d refused (%s)", i, err.msg);
+        CHECK(!rt_brain_create(&spec, 1, &err) && err.status == RT_ERR_ARG, "and refused by rt_brain_create");
+        rt_spec_blob_free(b);
+        free(blob);
+    }
+}
+
 static void test_header(void)
 {
     size_t size;
@@ -304,6 +333,7 @@ int main(void)
 {
     test_round_trip();
     test_kernels();
+    test_bad_layout();
     test_define();
     test_truncated();
     test_flipped();

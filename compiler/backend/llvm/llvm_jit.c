@@ -7,12 +7,66 @@
 #include <llvm-c/LLJIT.h>
 #include "rt_abi.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* With BRAINC_PERF_MAP set, every kernel looked up is listed in
+ * /tmp/perf-PID.map when the JIT is disposed of, so `perf report` names JIT
+ * code (a kernel's size is taken as the distance to the next one). */
+typedef struct {
+    uint64_t addr;
+    char name[64];
+} PerfSymbol;
 
 struct LlvmJit {
     LLVMOrcLLJITRef jit;
+    PerfSymbol *perf;  /* NULL unless BRAINC_PERF_MAP is set */
+    size_t nperf, capperf;
 };
+
+static int by_address(const void *a, const void *b)
+{
+    uint64_t x = ((const PerfSymbol *)a)->addr, y = ((const PerfSymbol *)b)->addr;
+    return (x > y) - (x < y);
+}
+
+static void perf_note(LlvmJit *j, uint64_t addr, const char *name)
+{
+    if (j->nperf == j->capperf) {
+        size_t cap = j->capperf ? 2 * j->capperf : 256;
+        PerfSymbol *p = realloc(j->perf, cap * sizeof *p);
+        if (!p)
+            return;
+        j->perf = p;
+        j->capperf = cap;
+    }
+    j->perf[j->nperf].addr = addr;
+    snprintf(j->perf[j->nperf].name, sizeof j->perf[j->nperf].name, "%s", name);
+    j->nperf++;
+}
+
+static void perf_write(LlvmJit *j)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    qsort(j->perf, j->nperf, sizeof *j->perf, by_address);
+    for (size_t i = 0; i < j->nperf; i++) {
+        uint64_t end = j->perf[i].addr + 4096;
+        for (size_t k = i + 1; k < j->nperf; k++)
+            if (j->perf[k].addr > j->perf[i].addr) {
+                end = j->perf[k].addr;
+                break;
+            }
+        fprintf(f, "%llx %llx %s\n", (unsigned long long)j->perf[i].addr,
+                (unsigned long long)(end - j->perf[i].addr), j->perf[i].name);
+    }
+    fclose(f);
+}
 
 /* Lets JIT code call functions of this process (exp, tanh, ...). */
 static int add_process_symbols(LLVMOrcLLJITRef jit, LlvmError *err)
@@ -57,6 +111,8 @@ LlvmJit *llvm_jit_create(LlvmError *err)
         llvm_jit_dispose(j);
         return NULL;
     }
+    if (getenv("BRAINC_PERF_MAP"))
+        j->perf = malloc(1); /* marks the map as wanted; perf_note grows it */
     return j;
 }
 
@@ -65,6 +121,10 @@ void llvm_jit_dispose(LlvmJit *j)
     if (!j)
         return;
     LlvmError ignored;
+    if (j->perf) {
+        perf_write(j);
+        free(j->perf);
+    }
     if (j->jit)
         llvm_check(LLVMOrcDisposeLLJIT(j->jit), "disposing of the JIT", &ignored);
     free(j);
@@ -116,5 +176,7 @@ uint64_t llvm_jit_lookup(LlvmJit *j, const char *name, LlvmError *err)
     LLVMOrcExecutorAddress addr = 0;
     if (llvm_check(LLVMOrcLLJITLookup(j->jit, &addr, name), name, err))
         return 0;
+    if (j->perf)
+        perf_note(j, (uint64_t)addr, name);
     return (uint64_t)addr;
 }

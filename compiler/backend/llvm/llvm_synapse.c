@@ -19,11 +19,12 @@
  *
  * Pruning (`prune`, models with a hidden "(pruned)" state, nir.h): every
  * kernel tests the synapse's flag first and skips a pruned synapse; `prune`
- * sets the flag, counts itself in *npruned and ends the synapse's code for
- * this event. The per-tick and reward kernels of such models walk the
- * runtime's runs of live synapses instead of the rows, so that pruned
- * synapses stop costing time there (docs/language.md §5.5 has the
- * measurements); `on pre` and `on post` test the flag.
+ * sets the flag, counts itself (added to *npruned when the kernel returns)
+ * and ends the synapse's code for this event. Once the runtime has
+ * compacted the group (runtime/rt_compact.c, rt_abi.h row_live), kernels
+ * walk only the live synapses: rows through row_live, the per-tick and
+ * reward kernels in one loop, random() keyed by syn_id (docs/language.md
+ * §5.5 has the measurements).
  *
  * Everything is written with LLVM 14's typed pointers spelled out, so the
  * same code builds with opaque pointers (15 and later). */
@@ -45,7 +46,16 @@ typedef struct SynKernel {
     LLVMValueRef *state_var, *local_var, *ref_ptr, *param_val;
     LLVMValueRef k, pre, post;    /* i64, of the synapse being run */
     LLVMBasicBlockRef store_bb;   /* pruning models: where the synapse's states are stored */
-    LLVMValueRef runs, run_pre, begin, end; /* pruning models: the runs of live synapses, rows asked for */
+    LLVMValueRef rows, syn_pre;   /* pruning models: row_live once compacted, else row_ptr; syn_pre */
+    LLVMValueRef nprune;          /* pruning models: an i64 alloca, the prunes of this call */
+    /* Shared traces (nir_shared.c): shared[j] is where state j is kept
+     * (NIR_SIDE_*). One this kernel assigns (per pre neuron in `on pre`,
+     * per post neuron in `on post`) is loaded once per neuron into
+     * before[j]; each synapse starts from that value, and the last one's
+     * result is stored once after the neuron's synapses. */
+    uint8_t *shared;
+    LLVMValueRef *before;
+    int decay_side; /* shared_decay_one: the side being decayed */
     void *mem;
 } SynKernel;
 
@@ -118,9 +128,11 @@ static int kernel_init(SynKernel *kn, LlvmModule *m, const Nir *nir, int group_i
     kn->i64p = LLVMPointerType(g->i64, 0);
     const NirSynapseModel *md = kn->model;
     int ns = md->nstates, np = md->nparams, nr = md->nrefs, nl = md->nlocals;
-    LLVMValueRef *v = kn->mem = calloc((size_t)(2 * ns + 3 * np + 4 * nr + nl + 1), sizeof(LLVMValueRef));
-    if (!v)
+    LLVMValueRef *v = kn->mem = calloc((size_t)(3 * ns + 3 * np + 4 * nr + nl + 1), sizeof(LLVMValueRef));
+    if (!v || !(kn->shared = calloc((size_t)ns + 1, 1)))
         return -1;
+    nir_shared_sides(kn->group, md, kn->shared);
+    kn->before = v, v += ns;
     kn->state_arr = v, v += ns;
     kn->state_var = v, v += ns;
     kn->param_arr = v, v += np;
@@ -142,6 +154,22 @@ static void kernel_free(SynKernel *kn)
     if (kn->g.b)
         LLVMDisposeBuilder(kn->g.b);
     free(kn->mem);
+    free(kn->shared);
+}
+
+/* The side whose neurons this kernel runs one at a time (`on pre`: pre,
+ * `on post`: post): the shared states of that side are the ones it may
+ * assign. */
+static int own_side(const SynKernel *kn)
+{
+    return kn->kind == LLVM_SYN_ON_PRE ? NIR_SIDE_PRE : kn->kind == LLVM_SYN_ON_POST ? NIR_SIDE_POST : -1;
+}
+
+/* Where synapse k's value of state j is: its own element, or its pre or
+ * post neuron's. */
+static LLVMValueRef state_index(const SynKernel *kn, int j)
+{
+    return kn->shared[j] == NIR_SIDE_PRE ? kn->pre : kn->shared[j] == NIR_SIDE_POST ? kn->post : kn->k;
 }
 
 /* struct RtGroupState, in FIELDNO_GROUPSTATE_* order. */
@@ -151,11 +179,11 @@ static LLVMTypeRef group_state_type(SynKernel *kn)
     LLVMTypeRef ty = LLVMGetTypeByName2(g->ctx, "struct.RtGroupState");
     if (ty)
         return ty;
-    LLVMTypeRef f[19] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
+    LLVMTypeRef f[18] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
                          kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32, g->i64, g->i64,
-                         kn->i64p, kn->i32p, g->i64, kn->i64p, g->i64};
+                         kn->i64p, kn->i32p, kn->i64p, kn->i64p};
     ty = LLVMStructCreateNamed(g->ctx, "struct.RtGroupState");
-    LLVMStructSetBody(ty, f, 19, 0);
+    LLVMStructSetBody(ty, f, 18, 0);
     return ty;
 }
 
@@ -208,6 +236,8 @@ static void load_arrays(SynKernel *kn, const int *delivered)
     for (int j = 0; j < md->nstates; j++) {
         kn->state_arr[j] = load_table(kn, FIELDNO_GROUPSTATE_STATE, j);
         kn->state_var[j] = LLVMBuildAlloca(g->b, g->f64, md->states[j]);
+        if (kn->shared[j] == own_side(kn))
+            kn->before[j] = LLVMBuildAlloca(g->b, g->f64, "before");
     }
     for (int j = 0; j < md->nparams; j++)
         if (kn->group->params[j].array)
@@ -257,18 +287,29 @@ static void load_synapse(SynKernel *kn)
     for (int j = 0; j < md->nparams; j++)
         g->param[j] = kn->param_arr[j] ? load_elem(kn, g->f64, kn->param_arr[j], kn->k)
                                        : llvm_const(g, kn->group->params[j].value);
-    for (int j = 0; j < md->nstates; j++)
-        LLVMBuildStore(g->b, load_elem(kn, g->f64, kn->state_arr[j], kn->k), kn->state_var[j]);
+    for (int j = 0; j < md->nstates; j++) {
+        LLVMValueRef at = state_index(kn, j);
+        if (!kn->before[j] && !at)
+            continue; /* a shared state in a flat pass, which does not read it */
+        LLVMValueRef x = kn->before[j] ? LLVMBuildLoad2(g->b, g->f64, kn->before[j], "")
+                                       : load_elem(kn, g->f64, kn->state_arr[j], at);
+        LLVMBuildStore(g->b, x, kn->state_var[j]);
+    }
     for (int j = 0; j < md->nlocals; j++)
         LLVMBuildStore(g->b, llvm_const(g, 0), kn->local_var[j]);
     for (int r = 0; r < md->nrefs; r++)
-        g->ref[r] = kn->ref_arr[r] ? elem_ptr(kn, g->f64, kn->ref_arr[r], md->refs[r].post ? kn->post : kn->pre)
-                                   : kn->ref_ptr[r];
+        g->ref[r] = !kn->ref_arr[r] ? kn->ref_ptr[r]
+                    : !kn->pre      ? NULL /* a flat pass reads no neuron (tick_is_flat) */
+                                    : elem_ptr(kn, g->f64, kn->ref_arr[r], md->refs[r].post ? kn->post : kn->pre);
 }
 
+/* Shared states are stored once per neuron (shared_end), or never: no
+ * other kernel assigns them. */
 static void store_synapse(SynKernel *kn)
 {
     for (int j = 0; j < kn->model->nstates; j++) {
+        if (kn->shared[j] != NIR_SIDE_SYNAPSE)
+            continue;
         LLVMValueRef x = LLVMBuildLoad2(kn->g.b, kn->g.f64, kn->state_var[j], "");
         LLVMBuildStore(kn->g.b, x, elem_ptr(kn, kn->g.f64, kn->state_arr[j], kn->k));
     }
@@ -279,6 +320,8 @@ static void emit_tick_body(SynKernel *kn)
 {
     LlvmGen *g = &kn->g;
     for (int d = 0; d < kn->model->ndecays; d++) {
+        if (kn->shared[kn->model->decays[d].state] != NIR_SIDE_SYNAPSE)
+            continue; /* decayed per neuron, before the synapses (emit_shared_decays) */
         LLVMValueRef slot = kn->state_var[kn->model->decays[d].state];
         LLVMValueRef q = LLVMBuildFDiv(g->b, llvm_const(g, -g->dt), llvm_expr(g, kn->model->decays[d].tau), "");
         LLVMValueRef f = llvm_call_intrinsic(g, "llvm.exp.f64", &q, 1);
@@ -301,19 +344,64 @@ static void emit_gap_body(SynKernel *kn)
 }
 
 /* `prune`: the hidden state becomes 1 and the synapse's code ends (its
- * states, as they are now, are stored). */
+ * states, as they are now, are stored). The prunes are counted in a local
+ * and added to *npruned when the kernel returns (prune_count_end): a store
+ * through npruned inside the loop could alias the state arrays and would
+ * keep the loop from being vectorised. */
 static void emit_prune(LlvmGen *g)
 {
     SynKernel *kn = g->owner;
     LLVMBuildStore(g->b, llvm_const(g, 1), kn->state_var[kn->model->pruned_state]);
-    /* (*npruned)++ when npruned is not NULL */
-    LLVMValueRef np = load_field(kn, FIELDNO_GROUPSTATE_NPRUNED, kn->i64p, "npruned");
-    LLVMBasicBlockRef count = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_prune.count");
-    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, np, ""), kn->store_bb, count);
-    LLVMPositionBuilderAtEnd(g->b, count);
-    LLVMBuildStore(g->b, LLVMBuildAdd(g->b, LLVMBuildLoad2(g->b, g->i64, np, ""), i64c(kn, 1), ""), np);
+    LLVMValueRef n = LLVMBuildLoad2(g->b, g->i64, kn->nprune, "");
+    LLVMBuildStore(g->b, LLVMBuildAdd(g->b, n, i64c(kn, 1), ""), kn->nprune);
     LLVMBuildBr(g->b, kn->store_bb);
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_pruned.dead"));
+}
+
+static void prune_count_begin(SynKernel *kn)
+{
+    if (kn->model->pruned_state < 0)
+        return;
+    kn->nprune = LLVMBuildAlloca(kn->g.b, kn->g.i64, "nprune");
+    LLVMBuildStore(kn->g.b, i64c(kn, 0), kn->nprune);
+}
+
+/* *npruned += the prunes of this call, when npruned is not NULL. */
+static void prune_count_end(SynKernel *kn)
+{
+    LlvmGen *g = &kn->g;
+    if (kn->model->pruned_state < 0)
+        return;
+    LLVMValueRef np = load_field(kn, FIELDNO_GROUPSTATE_NPRUNED, kn->i64p, "npruned");
+    LLVMBasicBlockRef count = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_prune.count");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_prune.done");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, np, ""), done, count);
+    LLVMPositionBuilderAtEnd(g->b, count);
+    LLVMValueRef n = LLVMBuildLoad2(g->b, g->i64, kn->nprune, "");
+    LLVMBuildStore(g->b, LLVMBuildAdd(g->b, LLVMBuildLoad2(g->b, g->i64, np, ""), n, ""), np);
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+/* random()'s index in a model that prunes: the synapse id, which after a
+ * compaction (rt_abi.h) is syn_id[k], else the position k. Unused (no
+ * random()), it is optimised away. */
+static void emit_synapse_id(SynKernel *kn)
+{
+    LlvmGen *g = &kn->g;
+    LLVMValueRef ids = load_field(kn, FIELDNO_GROUPSTATE_SYN_ID, kn->i64p, "syn_id");
+    LLVMBasicBlockRef from = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef moved = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_syn.moved");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_syn.id");
+    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, ids, ""), join, moved);
+    LLVMPositionBuilderAtEnd(g->b, moved);
+    LLVMValueRef id = load_elem(kn, g->i64, ids, kn->k);
+    LLVMBuildBr(g->b, join);
+    LLVMPositionBuilderAtEnd(g->b, join);
+    g->rng_index = LLVMBuildPhi(g->b, g->i64, "syn_id");
+    LLVMValueRef vals[2] = {kn->k, id};
+    LLVMBasicBlockRef bbs[2] = {from, moved};
+    LLVMAddIncoming(g->rng_index, vals, bbs, 2);
 }
 
 /* One synapse. In a model that prunes, a synapse whose hidden state is not
@@ -331,6 +419,7 @@ static void emit_synapse(SynKernel *kn)
         LLVMValueRef flag = load_elem(kn, g->f64, kn->state_arr[ps], kn->k);
         LLVMBuildCondBr(g->b, LLVMBuildFCmp(g->b, LLVMRealUNE, flag, llvm_const(g, 0), "pruned"), skip, live);
         LLVMPositionBuilderAtEnd(g->b, live);
+        emit_synapse_id(kn);
     }
     load_synapse(kn);
     switch (kn->kind) {
@@ -379,6 +468,30 @@ static void emit_loop(SynKernel *kn, LLVMValueRef begin, LLVMValueRef end, LoopB
     LLVMPositionBuilderAtEnd(g->b, done);
 }
 
+/* Before the synapses of neuron n (pre in `on pre`, post in `on post`):
+ * the values of the shared states this kernel assigns, as every synapse
+ * starts from them; also in the state variables, so that a neuron without
+ * synapses stores back what it loaded. */
+static void shared_begin(SynKernel *kn, LLVMValueRef n)
+{
+    for (int j = 0; j < kn->model->nstates; j++)
+        if (kn->before[j]) {
+            LLVMValueRef x = load_elem(kn, kn->g.f64, kn->state_arr[j], n);
+            LLVMBuildStore(kn->g.b, x, kn->before[j]);
+            LLVMBuildStore(kn->g.b, x, kn->state_var[j]);
+        }
+}
+
+/* After them: the value every synapse computed, stored once. */
+static void shared_end(SynKernel *kn, LLVMValueRef n)
+{
+    for (int j = 0; j < kn->model->nstates; j++)
+        if (kn->before[j]) {
+            LLVMValueRef x = LLVMBuildLoad2(kn->g.b, kn->g.f64, kn->state_var[j], "");
+            LLVMBuildStore(kn->g.b, x, elem_ptr(kn, kn->g.f64, kn->state_arr[j], n));
+        }
+}
+
 /* Synapse k of the current row. */
 static void row_synapse(SynKernel *kn, LLVMValueRef k)
 {
@@ -391,9 +504,12 @@ static void row_synapse(SynKernel *kn, LLVMValueRef k)
 static void row(SynKernel *kn, LLVMValueRef i)
 {
     kn->pre = i;
-    LLVMValueRef b = load_elem(kn, kn->g.i64, kn->row_ptr, i);
-    LLVMValueRef e = load_elem(kn, kn->g.i64, kn->row_ptr, LLVMBuildAdd(kn->g.b, i, i64c(kn, 1), ""));
+    LLVMValueRef rows = kn->rows ? kn->rows : kn->row_ptr; /* pruning models: row_live once compacted */
+    LLVMValueRef b = load_elem(kn, kn->g.i64, rows, i);
+    LLVMValueRef e = load_elem(kn, kn->g.i64, rows, LLVMBuildAdd(kn->g.b, i, i64c(kn, 1), ""));
+    shared_begin(kn, i);
     emit_loop(kn, b, e, row_synapse, "b_syn.cond");
+    shared_end(kn, i);
 }
 
 /* Entry e of the post neuron's CSC list. */
@@ -404,78 +520,155 @@ static void incoming_synapse(SynKernel *kn, LLVMValueRef e)
     emit_synapse(kn);
 }
 
-/* Run r of the runtime's runs (pruning models): synapses
- * [runs[2r], runs[2r + 1]) of pre neuron run_pre[r], when it is within the
- * rows asked for. The inner loop is a row's. */
-static void run_of_row(SynKernel *kn, LLVMValueRef r)
+/* Position k of a compacted group's live synapses (rt_abi.h row_live):
+ * its pre neuron is syn_pre[k]. */
+static void live_synapse(SynKernel *kn, LLVMValueRef k)
 {
     LlvmGen *g = &kn->g;
-    kn->pre = LLVMBuildZExt(g->b, load_elem(kn, g->i32, kn->run_pre, r), g->i64, "pre");
-    LLVMValueRef in = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, kn->pre, kn->begin, ""),
-                                   LLVMBuildICmp(g->b, LLVMIntULT, kn->pre, kn->end, ""), "");
-    LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_run.in");
-    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_run.next");
-    LLVMBuildCondBr(g->b, in, run, next);
-    LLVMPositionBuilderAtEnd(g->b, run);
-    LLVMValueRef two_r = LLVMBuildShl(g->b, r, i64c(kn, 1), "");
-    LLVMValueRef b = load_elem(kn, g->i64, kn->runs, two_r);
-    LLVMValueRef e = load_elem(kn, g->i64, kn->runs, LLVMBuildAdd(g->b, two_r, i64c(kn, 1), ""));
-    emit_loop(kn, b, e, row_synapse, "b_syn.cond");
-    LLVMBuildBr(g->b, next);
-    LLVMPositionBuilderAtEnd(g->b, next);
+    kn->pre = LLVMBuildZExt(g->b, load_elem(kn, g->i32, kn->syn_pre, k), g->i64, "pre");
+    row_synapse(kn, k);
 }
 
-/* Entry r of the runs when each is one synapse: synapse runs[2r] of pre
- * neuron run_pre[r], when it is within the rows asked for. */
-static void single_of_row(SynKernel *kn, LLVMValueRef r)
-{
-    LlvmGen *g = &kn->g;
-    kn->pre = LLVMBuildZExt(g->b, load_elem(kn, g->i32, kn->run_pre, r), g->i64, "pre");
-    LLVMValueRef in = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, kn->pre, kn->begin, ""),
-                                   LLVMBuildICmp(g->b, LLVMIntULT, kn->pre, kn->end, ""), "");
-    LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_single.in");
-    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_single.next");
-    LLVMBuildCondBr(g->b, in, run, next);
-    LLVMPositionBuilderAtEnd(g->b, run);
-    row_synapse(kn, load_elem(kn, g->i64, kn->runs, LLVMBuildShl(g->b, r, i64c(kn, 1), "")));
-    LLVMBuildBr(g->b, next);
-    LLVMPositionBuilderAtEnd(g->b, next);
-}
-
-/* The rows [begin, end): through the runtime's runs of live synapses when
- * it keeps them (per-tick and reward kernels of pruning models), else row
- * by row. */
+/* The rows [begin, end). In a model that prunes, the runtime may have
+ * compacted the group (row_live not NULL): then rows are row_live's, and
+ * the per-tick and reward kernels walk the live synapses of the rows asked
+ * for, [row_live[begin], row_live[end]), in one loop, so that their cost
+ * follows the live synapses however the pruned ones are scattered
+ * (bench/prune.sh). Otherwise row by row through row_ptr. */
 static void emit_rows(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
 {
     LlvmGen *g = &kn->g;
-    int use_runs = kn->model->pruned_state >= 0 && (kn->kind == LLVM_SYN_TICK || kn->kind == LLVM_SYN_REWARD);
-    if (!use_runs) {
+    if (kn->model->pruned_state < 0) {
         emit_loop(kn, b, e, row, "b_row.cond");
         return;
     }
-    kn->begin = b, kn->end = e;
-    kn->runs = load_field(kn, FIELDNO_GROUPSTATE_RUNS, kn->i64p, "runs");
-    kn->run_pre = load_field(kn, FIELDNO_GROUPSTATE_RUN_PRE, kn->i32p, "run_pre");
-    LLVMValueRef nruns = load_field(kn, FIELDNO_GROUPSTATE_NRUNS, g->i64, "nruns");
-    LLVMBasicBlockRef by_list = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.runs");
+    LLVMValueRef live = load_field(kn, FIELDNO_GROUPSTATE_ROW_LIVE, kn->i64p, "row_live");
+    LLVMValueRef compacted = LLVMBuildIsNotNull(g->b, live, "compacted");
+    kn->rows = LLVMBuildSelect(g->b, compacted, live, kn->row_ptr, "rows");
+    if (kn->kind != LLVM_SYN_TICK && kn->kind != LLVM_SYN_REWARD) {
+        emit_loop(kn, b, e, row, "b_row.cond");
+        return;
+    }
+    kn->syn_pre = load_field(kn, FIELDNO_GROUPSTATE_SYN_PRE, kn->i32p, "syn_pre");
+    LLVMBasicBlockRef flat = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.live");
     LLVMBasicBlockRef by_rows = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.all");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.done");
-    LLVMBasicBlockRef by_single = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.single");
-    LLVMBasicBlockRef by_runs = LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "b_rows.multi");
-    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, kn->runs, ""), by_rows, by_list);
-    LLVMPositionBuilderAtEnd(g->b, by_list);
-    LLVMValueRef single = load_field(kn, FIELDNO_GROUPSTATE_SINGLE, g->i64, "single");
-    LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, single, ""), by_runs, by_single);
-    LLVMPositionBuilderAtEnd(g->b, by_single);
-    emit_loop(kn, i64c(kn, 0), nruns, single_of_row, "b_single.cond");
-    LLVMBuildBr(g->b, done);
-    LLVMPositionBuilderAtEnd(g->b, by_runs);
-    emit_loop(kn, i64c(kn, 0), nruns, run_of_row, "b_run.cond");
+    LLVMBuildCondBr(g->b, compacted, flat, by_rows);
+    LLVMPositionBuilderAtEnd(g->b, flat);
+    LLVMValueRef first = load_elem(kn, g->i64, live, b), last = load_elem(kn, g->i64, live, e);
+    emit_loop(kn, first, last, live_synapse, "b_live.cond");
     LLVMBuildBr(g->b, done);
     LLVMPositionBuilderAtEnd(g->b, by_rows);
     emit_loop(kn, b, e, row, "b_row.cond");
     LLVMBuildBr(g->b, done);
     LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+/* ---- shared decays ----------------------------------------------------------- */
+
+/* Whether the per-tick kernel has anything to do per synapse: a decay of a
+ * state kept per synapse, or `update`. */
+static int per_synapse_tick(const SynKernel *kn)
+{
+    for (int d = 0; d < kn->model->ndecays; d++)
+        if (kn->shared[kn->model->decays[d].state] == NIR_SIDE_SYNAPSE)
+            return 1;
+    return kn->model->update != NULL;
+}
+
+/* Whether e reads anything of a synapse's neurons: pre.X / post.X, or a
+ * state kept per neuron. */
+static int reads_neurons(const SynKernel *kn, const NirExpr *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == NX_REF || (e->kind == NX_STATE && kn->shared[e->slot] != NIR_SIDE_SYNAPSE))
+        return 1;
+    return reads_neurons(kn, e->a) || reads_neurons(kn, e->b) || reads_neurons(kn, e->c);
+}
+
+static int stmts_read_neurons(const SynKernel *kn, const NirStmt *s)
+{
+    for (; s; s = s->next)
+        if (s->kind == NS_DELIVER || s->kind == NS_PRUNE || reads_neurons(kn, s->value) ||
+            (s->kind == NS_ASSIGN && s->var.kind == NX_REF) || stmts_read_neurons(kn, s->body) ||
+            stmts_read_neurons(kn, s->orelse))
+            return 1;
+    return 0;
+}
+
+/* Whether the per-tick work of a synapse needs only the synapse itself
+ * (decays, and an `update` that reads no neuron): then the kernel runs over
+ * the synapses of the rows as one flat range, which vectorises however
+ * short the rows are. Models that prune walk their live synapses instead
+ * (emit_rows). */
+static int tick_is_flat(const SynKernel *kn)
+{
+    if (kn->model->pruned_state >= 0)
+        return 0;
+    for (int d = 0; d < kn->model->ndecays; d++)
+        if (reads_neurons(kn, kn->model->decays[d].tau))
+            return 0;
+    return !stmts_read_neurons(kn, kn->model->update);
+}
+
+static void flat_synapse(SynKernel *kn, LLVMValueRef k)
+{
+    kn->k = kn->g.rng_index = k;
+    kn->pre = kn->post = NULL; /* read by nothing (tick_is_flat) */
+    emit_synapse(kn);
+}
+
+/* Synapses [row_ptr[b], row_ptr[e]): those of rows [b, e), in order. */
+static void emit_flat(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
+{
+    LLVMValueRef kb = load_elem(kn, kn->g.i64, kn->row_ptr, b);
+    LLVMValueRef ke = load_elem(kn, kn->g.i64, kn->row_ptr, e);
+    emit_loop(kn, kb, ke, flat_synapse, "b_flat.cond");
+}
+
+/* x *= exp(-dt / tau) for the decays of states kept on one side, neuron n
+ * (kn->decay_side says which). The factor is computed as the per-synapse
+ * decay computes it, so the values are the same bit for bit. */
+static void shared_decay_one(SynKernel *kn, LLVMValueRef n)
+{
+    LlvmGen *g = &kn->g;
+    for (int d = 0; d < kn->model->ndecays; d++) {
+        int j = kn->model->decays[d].state;
+        if (kn->shared[j] != kn->decay_side)
+            continue;
+        LLVMValueRef q = LLVMBuildFDiv(g->b, llvm_const(g, -g->dt), llvm_expr(g, kn->model->decays[d].tau), "");
+        LLVMValueRef f = llvm_call_intrinsic(g, "llvm.exp.f64", &q, 1);
+        LLVMValueRef p = elem_ptr(kn, g->f64, kn->state_arr[j], n);
+        LLVMBuildStore(g->b, LLVMBuildFMul(g->b, LLVMBuildLoad2(g->b, g->f64, p, ""), f, ""), p);
+    }
+}
+
+/* The decays of shared states, before the synapses' (whose `update` may
+ * read them): pre neurons [b, e), and the same share of the post neurons,
+ * [b * n_post / n_pre, e * n_post / n_pre), so that calls over rows that
+ * cover all pre neurons cover all post neurons once. Time constants are
+ * uniform in the group (nir_shared.c), so parameters are its constants. */
+static void emit_shared_decays(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
+{
+    LlvmGen *g = &kn->g;
+    for (int j = 0; j < kn->model->nparams; j++)
+        g->param[j] = llvm_const(g, kn->group->params[j].value);
+    uint64_t n_pre = kn->side[0]->size, n_post = kn->side[1]->size;
+    for (int side = NIR_SIDE_PRE; side <= NIR_SIDE_POST; side++) {
+        int any = 0;
+        for (int d = 0; d < kn->model->ndecays; d++)
+            any |= kn->shared[kn->model->decays[d].state] == side;
+        if (!any || n_pre == 0)
+            continue;
+        kn->decay_side = side;
+        LLVMValueRef lo = b, hi = e;
+        if (side == NIR_SIDE_POST) {
+            lo = LLVMBuildUDiv(g->b, LLVMBuildMul(g->b, b, i64c(kn, n_post), ""), i64c(kn, n_pre), "");
+            hi = LLVMBuildUDiv(g->b, LLVMBuildMul(g->b, e, i64c(kn, n_post), ""), i64c(kn, n_pre), "");
+        }
+        emit_loop(kn, lo, hi, shared_decay_one, "b_decay.cond");
+    }
 }
 
 /* ---- the function ------------------------------------------------------------ */
@@ -503,16 +696,25 @@ static void emit_body(SynKernel *kn, const int *delivered)
     LlvmGen *g = &kn->g;
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, kn->fn, "entry"));
     load_arrays(kn, delivered);
+    prune_count_begin(kn);
     if (kn->kind == LLVM_SYN_ON_POST) {
         kn->post = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, 1), g->i64, "post");
         LLVMValueRef b = load_elem(kn, g->i64, kn->csc_ptr, kn->post);
         LLVMValueRef e = load_elem(kn, g->i64, kn->csc_ptr, LLVMBuildAdd(g->b, kn->post, i64c(kn, 1), ""));
+        shared_begin(kn, kn->post);
         emit_loop(kn, b, e, incoming_synapse, "b_in.cond");
+        shared_end(kn, kn->post);
     } else {
         LLVMValueRef b = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, 1), g->i64, "");
         LLVMValueRef e = LLVMBuildZExt(g->b, LLVMGetParam(kn->fn, 2), g->i64, "");
-        emit_rows(kn, b, e);
+        if (kn->kind == LLVM_SYN_TICK)
+            emit_shared_decays(kn, b, e);
+        if (kn->kind == LLVM_SYN_TICK && per_synapse_tick(kn) && tick_is_flat(kn))
+            emit_flat(kn, b, e);
+        else if (kn->kind != LLVM_SYN_TICK || per_synapse_tick(kn))
+            emit_rows(kn, b, e);
     }
+    prune_count_end(kn);
     LLVMBuildRetVoid(g->b);
 }
 

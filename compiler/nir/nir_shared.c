@@ -1,0 +1,155 @@
+/* nir_shared.c - shared synapse traces: which states of a synapse group
+ * hold the same value on every synapse of one pre (or post) neuron, so that
+ * a backend may keep them once per neuron (docs/architecture.md, "Shared
+ * traces"). An STDP trace `x_pre` that starts at 0, is decayed and gets
+ * `x_pre += 1` in `on pre` is the typical one: every synapse of a pre
+ * neuron sees the same spikes, so all of them hold the same number. Keeping
+ * it per neuron turns the per-tick decay of n_syn traces into n_pre, and
+ * the per-synapse load and store into one per spike.
+ *
+ * A state x is kept per pre neuron when, in this group:
+ *   - the model cannot `prune` (pruned synapses freeze their states), is
+ *     not a gap junction, and x's initial value is the same for all synapses;
+ *   - x is assigned only in `on pre` (or only decayed), every value assigned
+ *     to it and every condition around the assignment is "pre-uniform": made
+ *     of constants, t, dt, parameters uniform in the group, pre.X, locals
+ *     that are themselves pre-uniform, and states kept per pre neuron (no
+ *     random(), no per-synapse value);
+ *   - its decay's time constant is uniform in the group.
+ * Per post neuron is the mirror image with `on post` and post.X. `on pre`
+ * runs for every synapse of a spiking neuron in the same tick, and `on
+ * post` for every synapse of a post neuron, so starting equal, all of them
+ * take the same steps: the per-neuron value is the per-synapse one bit for
+ * bit. The states are found by shrinking a candidate set to a fixed point. */
+#include "nir.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const NirSynapseModel *m;
+    const NirGroup *g;
+    uint8_t *side;     /* [nstates] candidate side, NIR_SIDE_SYNAPSE when excluded */
+    uint8_t *local_ok; /* [nlocals] locals uniform in the handler being checked */
+    int want;          /* the side being checked: NIR_SIDE_PRE or NIR_SIDE_POST, or
+                        * NIR_SIDE_SYNAPSE: uniform in the whole group */
+} SharedCtx;
+
+static int uniform(const SharedCtx *c, const NirExpr *e)
+{
+    if (!e)
+        return 1;
+    switch (e->kind) {
+    case NX_CONST:
+    case NX_T:
+    case NX_DT: return 1;
+    case NX_PARAM: return c->g->params[e->slot].array == NULL;
+    case NX_STATE: return c->want && c->side[e->slot] == c->want;
+    case NX_LOCAL: return c->want && c->local_ok[e->slot];
+    case NX_REF: return c->want && c->m->refs[e->slot].post == (c->want == NIR_SIDE_POST);
+    case NX_UNARY:
+    case NX_BINARY:
+    case NX_COND:
+    case NX_CALL: return uniform(c, e->a) && uniform(c, e->b) && uniform(c, e->c);
+    default: return 0; /* random(), reward, inputs */
+    }
+}
+
+/* Clears local_ok for locals assigned a non-uniform value or under a
+ * non-uniform condition; returns whether anything changed. */
+static int check_locals(SharedCtx *c, const NirStmt *s, int cond_ok)
+{
+    int changed = 0;
+    for (; s; s = s->next) {
+        if (s->kind == NS_ASSIGN && s->var.kind == NX_LOCAL && c->local_ok[s->var.slot] &&
+            !(cond_ok && uniform(c, s->value))) {
+            c->local_ok[s->var.slot] = 0;
+            changed = 1;
+        } else if (s->kind == NS_IF) {
+            int ok = cond_ok && uniform(c, s->value);
+            changed |= check_locals(c, s->body, ok);
+            changed |= check_locals(c, s->orelse, ok);
+        }
+    }
+    return changed;
+}
+
+/* Drops candidates of side `want` assigned a non-uniform value or under a
+ * non-uniform condition in the handler; returns whether any was dropped. */
+static int check_states(SharedCtx *c, const NirStmt *s, int cond_ok)
+{
+    int changed = 0;
+    for (; s; s = s->next) {
+        if (s->kind == NS_ASSIGN && s->var.kind == NX_STATE && c->side[s->var.slot] == c->want &&
+            !(cond_ok && uniform(c, s->value))) {
+            c->side[s->var.slot] = NIR_SIDE_SYNAPSE;
+            changed = 1;
+        } else if (s->kind == NS_IF) {
+            int ok = cond_ok && uniform(c, s->value);
+            changed |= check_states(c, s->body, ok);
+            changed |= check_states(c, s->orelse, ok);
+        }
+    }
+    return changed;
+}
+
+/* Marks in mask[state] the states the code assigns. */
+static void mark_assigned(const NirStmt *s, uint8_t *mask)
+{
+    for (; s; s = s->next) {
+        if (s->kind == NS_ASSIGN && s->var.kind == NX_STATE)
+            mask[s->var.slot] = 1;
+        mark_assigned(s->body, mask);
+        mark_assigned(s->orelse, mask);
+    }
+}
+
+/* One handler to a fixed point: its uniform locals, then its states. */
+static int check_handler(SharedCtx *c, const NirStmt *code, int want)
+{
+    c->want = want;
+    memset(c->local_ok, 1, (size_t)c->m->nlocals + 1);
+    while (check_locals(c, code, 1))
+        ;
+    return check_states(c, code, 1);
+}
+
+int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side)
+{
+    int ns = m->nstates, nshared = 0;
+    memset(side, NIR_SIDE_SYNAPSE, (size_t)ns);
+    if (m->is_gap || m->is_static || m->pruned_state >= 0 || g->n_syn == 0 || getenv("BRAINC_NO_SHARED_TRACES"))
+        return 0;
+    uint8_t *in_pre = calloc((size_t)ns + 1, 1), *in_post = calloc((size_t)ns + 1, 1);
+    uint8_t *elsewhere = calloc((size_t)ns + 1, 1), *decayed = calloc((size_t)ns + 1, 1);
+    uint8_t *local_ok = calloc((size_t)m->nlocals + 1, 1);
+    if (!in_pre || !in_post || !elsewhere || !decayed || !local_ok)
+        goto done;
+    mark_assigned(m->on_pre, in_pre);
+    mark_assigned(m->on_post, in_post);
+    mark_assigned(m->on_reward, elsewhere);
+    mark_assigned(m->update, elsewhere);
+    SharedCtx c = {m, g, side, local_ok, NIR_SIDE_SYNAPSE};
+    for (int d = 0; d < m->ndecays; d++) {
+        c.want = NIR_SIDE_SYNAPSE; /* the time constant: uniform parameters only */
+        decayed[m->decays[d].state] = 1;
+        if (!uniform(&c, m->decays[d].tau) || m->decays[d].tau == NULL)
+            elsewhere[m->decays[d].state] = 1;
+    }
+    for (int j = 0; j < ns; j++) {
+        if (elsewhere[j] || g->state[j].array || (in_pre[j] && in_post[j]))
+            continue;
+        if (in_pre[j] || (decayed[j] && !in_post[j]))
+            side[j] = NIR_SIDE_PRE;
+        else if (in_post[j])
+            side[j] = NIR_SIDE_POST;
+    }
+    while (check_handler(&c, m->on_pre, NIR_SIDE_PRE) | check_handler(&c, m->on_post, NIR_SIDE_POST))
+        ;
+    for (int j = 0; j < ns; j++)
+        nshared += side[j] != NIR_SIDE_SYNAPSE;
+done:
+    if (!nshared)
+        memset(side, NIR_SIDE_SYNAPSE, (size_t)ns);
+    free(in_pre), free(in_post), free(elsewhere), free(decayed), free(local_ok);
+    return nshared;
+}

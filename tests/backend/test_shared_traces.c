@@ -1,0 +1,180 @@
+/* test_shared_traces.c - synapse states kept once per neuron
+ * (compiler/nir/nir_shared.c, docs/architecture.md "Shared traces"):
+ *   (a) the analysis: which states of which groups are shared, on models
+ *       made to hit each rule (conditions on a synapse's own weight,
+ *       random(), assignments in both handlers, per-synapse initial values
+ *       or time constants, a read-after-write in one handler, a local, a
+ *       weight that only `on pre` changes by a uniform amount);
+ *   (b) a brain that keeps them per neuron against the same network with
+ *       every state per synapse (BRAINC_NO_SHARED_TRACES, which
+ *       test_syn_interp.c checks against the reference interpreter):
+ *       every synapse and neuron state bit-identical every tick, with
+ *       rewards, 1 and 2 threads;
+ *   (c) checkpoints hold every state per synapse: one saved by the
+ *       per-synapse brain, loaded into the shared one, continues exactly
+ *       like the per-synapse brain. */
+#include "../unit/test_nir_util.h"
+#include "test_compiled.h"
+#include "rt_brain.h"
+#include "rt_checkpoint.h"
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *src =
+    "import std.neurons\n"
+    "synapse s_stdp(lr = 0.01, tau = 20) {\n"
+    "  state w, x_pre = 0, x_post = 0\n"
+    "  decay x_pre tau, x_post tau\n"
+    "  on pre { x_pre += 1; w = clamp(w - lr * x_post, 0, 1); deliver w }\n"
+    "  on post { x_post += 1; w = clamp(w + lr * x_pre, 0, 1) }\n"
+    "}\n"
+    "synapse s_cond(lr = 0.01) {\n"
+    "  state w, c = 0, d = 0, e = 0, f = 0\n"
+    "  decay c 10, d 10\n"
+    "  on pre { if w > 0.5 { c += 1 }; if pre.v > -60 { d += 1 }; e += random(); f += 1; deliver w * (1 + d) }\n"
+    "  on post { f *= 0.5; w = clamp(w + lr * (c + e + f), 0, 1) }\n"
+    "}\n"
+    "synapse s_read(tau = 20) {\n"
+    "  state w, x = 0, y = 0, z = 0\n"
+    "  decay x tau\n"
+    "  on pre { let a = x * 0.5 + 1; x += a; y = x * 2; w += 0.001 * y; deliver w }\n"
+    "  update { z = z * 0.9 + 0.01 * x }\n"
+    "}\n"
+    "synapse s_tau(tau = 20) {\n"
+    "  state w, x = 0\n"
+    "  decay x tau\n"
+    "  on pre { x += 1; deliver w * x }\n"
+    "  on reward { w = clamp(w + 0.1 * reward * x, 0, 2) }\n"
+    "}\n"
+    "brain t {\n"
+    "  a[40] : izhikevich\n"
+    "  b[25] : izhikevich\n"
+    "  connect a -> b : s_stdp(w = uniform(0, 1)) probability 0.3 delay 1..3\n"
+    "  connect a -> b : s_cond(w = uniform(0, 1)) probability 0.3\n"
+    "  connect a -> b : s_read(w = 0.2) probability 0.3\n"
+    "  connect a -> b : s_tau(w = 0.3, tau = uniform(10, 30)) probability 0.3\n"
+    "  connect b -> a : s_tau(w = 0.3) probability 0.3\n"
+    "  connect a -> b : s_stdp(w = 0.5, x_pre = uniform(0, 1)) probability 0.3\n"
+    "  stimulus a : poisson(rate = 300, w = 15)\n"
+    "  stimulus b : current(amplitude = 8)\n"
+    "}\n";
+
+enum { S = NIR_SIDE_SYNAPSE, P = NIR_SIDE_PRE, Q = NIR_SIDE_POST };
+
+static void test_analysis(const Nir *nir)
+{
+    static const uint8_t want[6][5] = {
+        {S, P, Q},       /* s_stdp: w, x_pre, x_post */
+        {S, S, P, S, S}, /* s_cond: w, c (if w > 0.5), d (if pre.v), e (random), f (both handlers) */
+        {P, P, P, S},    /* s_read: w (+= uniform), x, y (from x), z (update) */
+        {S, S},          /* s_tau, per-synapse tau: w (on reward), x */
+        {S, P},          /* s_tau, uniform tau */
+        {S, S, Q},       /* s_stdp, per-synapse initial x_pre */
+    };
+    CHECK(nir->ngroups == 6, "six groups (%d)", nir->ngroups);
+    for (int gi = 0; gi < nir->ngroups && gi < 6; gi++) {
+        const NirGroup *g = &nir->groups[gi];
+        const NirSynapseModel *m = &nir->syn_models[g->model];
+        uint8_t side[8] = {0};
+        nir_shared_sides(g, m, side);
+        for (int j = 0; j < m->nstates; j++)
+            CHECK(side[j] == want[gi][j], "group %s state %s: side %d, expected %d", g->name, m->states[j],
+                  side[j], want[gi][j]);
+    }
+}
+
+/* 1 when every synapse and neuron state of x and y is bit-identical. */
+static int same_state(RtBrain *x, RtBrain *y, const Nir *nir)
+{
+    for (int gi = 0; gi < nir->ngroups; gi++) {
+        const NirGroup *g = &nir->groups[gi];
+        for (int j = 0; j < nir->syn_models[g->model].nstates; j++) {
+            const double *a = rt_brain_group_state(x, (uint32_t)gi, j);
+            const double *b = rt_brain_group_state(y, (uint32_t)gi, j);
+            if (!a || !b || memcmp(a, b, sizeof(double) * g->n_syn) != 0)
+                return 0;
+        }
+    }
+    for (int p = 0; p < nir->npops; p++) {
+        const NirNeuronModel *m = &nir->neuron_models[nir->pops[p].model];
+        for (int j = 0; j < m->nstates; j++)
+            if (memcmp(rt_brain_pop_state(x, (uint32_t)p, j), rt_brain_pop_state(y, (uint32_t)p, j),
+                       sizeof(double) * nir->pops[p].size) != 0)
+                return 0;
+    }
+    return 1;
+}
+
+static void step_both(RtBrain *x, RtBrain *y, int t)
+{
+    if (t % 40 == 20) {
+        rt_brain_reward(x, t % 80 == 20 ? 1.0 : -0.5);
+        rt_brain_reward(y, t % 80 == 20 ? 1.0 : -0.5);
+    }
+    rt_brain_step(x, 1, NULL);
+    rt_brain_step(y, 1, NULL);
+}
+
+int main(void)
+{
+    Compiled shared = {0}, plain = {0};
+    unsetenv("BRAINC_NO_SHARED_TRACES");
+    if (compile(&shared, src, 3)) {
+        CHECK(0, "compiles");
+        return check_report("test_shared_traces");
+    }
+    test_analysis(shared.net.nir);
+    setenv("BRAINC_NO_SHARED_TRACES", "1", 1);
+    if (compile(&plain, src, 3)) {
+        CHECK(0, "compiles without shared traces");
+        compiled_free(&shared);
+        return check_report("test_shared_traces");
+    }
+    unsetenv("BRAINC_NO_SHARED_TRACES");
+    const Nir *nir = shared.net.nir;
+    RtBrain *s1 = instantiate(&shared, 1), *s2 = instantiate(&shared, 2), *p1 = instantiate(&plain, 1);
+    RtBrain *resumed = instantiate(&shared, 1);
+    char path[] = "/tmp/brainc_shared_ckXXXXXX";
+    int fd = mkstemp(path);
+    CHECK(s1 && s2 && p1 && resumed && fd >= 0, "brains and a file");
+    if (!s1 || !s2 || !p1 || !resumed || fd < 0)
+        goto done;
+    close(fd);
+    int first_diff = -1, first_diff2 = -1;
+    uint64_t spikes = 0;
+    RtError err = {0};
+    for (int t = 0; t < 400; t++) {
+        step_both(s1, p1, t);
+        if (t % 40 == 20)
+            rt_brain_reward(s2, t % 80 == 20 ? 1.0 : -0.5);
+        rt_brain_step(s2, 1, NULL);
+        if (first_diff < 0 && !same_state(s1, p1, nir))
+            first_diff = t;
+        if (first_diff2 < 0 && !same_state(s1, s2, nir))
+            first_diff2 = t;
+        if (t == 199)
+            CHECK(rt_checkpoint_save(p1, path, NULL, &err) == RT_OK, "saved: %s", err.msg);
+    }
+    for (int p = 0; p < nir->npops; p++)
+        spikes += rt_brain_spike_count(s1, (uint32_t)p);
+    CHECK(spikes > 300, "the network is active (%llu spikes)", (unsigned long long)spikes);
+    CHECK(first_diff < 0, "shared and per-synapse states bit-identical for 400 ticks (first difference at %d)",
+          first_diff);
+    CHECK(first_diff2 < 0, "1 and 2 threads bit-identical (first difference at %d)", first_diff2);
+    CHECK(rt_checkpoint_load(resumed, path, NULL, &err) == RT_OK, "a per-synapse checkpoint loads: %s", err.msg);
+    for (int t = 200; t < 400; t++) {
+        if (t % 40 == 20)
+            rt_brain_reward(resumed, t % 80 == 20 ? 1.0 : -0.5);
+        rt_brain_step(resumed, 1, NULL);
+    }
+    CHECK(same_state(resumed, p1, nir), "resumed at 200, it equals the per-synapse brain at 400");
+done:
+    unlink(path);
+    rt_brain_destroy(s1);
+    rt_brain_destroy(s2);
+    rt_brain_destroy(p1);
+    rt_brain_destroy(resumed);
+    compiled_free(&shared);
+    compiled_free(&plain);
+    return check_report("test_shared_traces");
+}
