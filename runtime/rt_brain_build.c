@@ -220,6 +220,17 @@ static RtStatus build_handler_lists(RtBrain *b, RtError *err)
         }
         start[b->npops] = k;
     }
+    for (int pass = 0; pass < RT_PASSES; pass++) {
+        uint32_t *list = rt_alloc_array(&b->alloc, (size_t)b->ngroups + 1, sizeof *list), k = 0;
+        if (!(b->pass[pass] = list))
+            return nomem(err, "group lists");
+        for (uint32_t i = 0; i < b->ngroups; i++) {
+            const RtGroup *g = &b->groups[i];
+            if (pass == RT_PASS_GAP ? g->gap != NULL : pass == RT_PASS_TICK ? g->on_tick != NULL : g->prune_flag)
+                list[k++] = i;
+        }
+        b->npass[pass] = k;
+    }
     return RT_OK;
 }
 
@@ -244,6 +255,8 @@ void rt_brain_free_groups(RtBrain *b)
         rt_free(a, b->handler_start[side]);
         rt_free(a, b->handlers[side]);
     }
+    for (int pass = 0; pass < RT_PASSES; pass++)
+        rt_free(a, b->pass[pass]);
     for (uint32_t i = 0; b->groups && i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
         rt_group_compact_free(a, g); /* s.col, s.delay: the built ones again */

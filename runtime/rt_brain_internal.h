@@ -35,6 +35,8 @@ typedef struct RtPop {
 
 enum { RT_PREDRAIN_INPUTS = 1, RT_PREDRAIN_ALL = 3 };
 
+enum { RT_PASS_GAP, RT_PASS_TICK, RT_PASS_PRUNE, RT_PASSES };
+
 typedef struct RtGroup {
     RtGroupState s;
     char *name;             /* for checkpoints (rt_checkpoint.c) */
@@ -111,6 +113,10 @@ struct RtBrain {
      * `on post` onto p (side 1), in declaration order:
      * handlers[side][handler_start[side][p] .. handler_start[side][p + 1]). */
     uint32_t *handler_start[2], *handlers[2];
+    /* The groups with a gap kernel (RT_PASS_GAP), a per-tick kernel
+     * (RT_PASS_TICK) and a pruning model (RT_PASS_PRUNE), in declaration
+     * order: the per-tick passes visit only these, not every group. */
+    uint32_t *pass[RT_PASSES], npass[RT_PASSES];
     RtInput *inputs;
     double reward;          /* given since the last tick */
     int rewarded;

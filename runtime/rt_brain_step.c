@@ -106,15 +106,13 @@ static void run_spike_handlers(RtBrain *b, uint64_t tick, int post_side)
     }
 }
 
-/* Runs a per-synapse kernel (gap, tick) over every row of every group that
- * has one (`on reward`: rt_brain_reward.c). */
-typedef enum { ROWS_GAP, ROWS_TICK } RowsKind;
-
-static void run_all_rows(RtBrain *b, RowsKind kind, uint64_t tick, double value)
+/* Runs a per-synapse kernel (RT_PASS_GAP, RT_PASS_TICK) over every row of
+ * every group that has one (`on reward`: rt_brain_reward.c). */
+static void run_all_rows(RtBrain *b, int pass, uint64_t tick, double value)
 {
-    for (uint32_t i = 0; i < b->ngroups; i++) {
-        const RtGroup *g = &b->groups[i];
-        RtSynRowsFn fn = kind == ROWS_GAP ? g->gap : g->on_tick;
+    for (uint32_t k = 0; k < b->npass[pass]; k++) {
+        const RtGroup *g = &b->groups[b->pass[pass][k]];
+        RtSynRowsFn fn = pass == RT_PASS_GAP ? g->gap : g->on_tick;
         if (fn)
             fn(&g->s, 0, g->n_pre, tick, value);
     }
@@ -147,9 +145,9 @@ void rt_brain_live_invalidate(RtBrain *b)
 
 static void refresh_live(RtBrain *b, uint64_t tick)
 {
-    for (uint32_t i = 0; i < b->ngroups; i++) {
-        RtGroup *g = &b->groups[i];
-        if (!g->prune_flag || g->no_compact)
+    for (uint32_t k = 0; k < b->npass[RT_PASS_PRUNE]; k++) {
+        RtGroup *g = &b->groups[b->pass[RT_PASS_PRUNE][k]];
+        if (g->no_compact)
             continue;
         uint64_t since = g->npruned - g->npruned_at_build;
         int jumped = tick != g->live_tick;
@@ -166,11 +164,11 @@ static RtStatus one_tick(RtBrain *b, RtError *err)
     for (uint32_t p = 0; p < b->npops; p++)
         drain_rings(&b->pops[p], tick);
     rt_brain_apply_inputs(b, tick);
-    run_all_rows(b, ROWS_GAP, tick, 0);
+    run_all_rows(b, RT_PASS_GAP, tick, 0);
     update_neurons(b, tick, (double)tick * b->dt);
     run_spike_handlers(b, tick, 0);
     run_spike_handlers(b, tick, 1);
-    run_all_rows(b, ROWS_TICK, tick, 0);
+    run_all_rows(b, RT_PASS_TICK, tick, 0);
     rt_brain_reward_tick(b, tick);
     b->tick = tick + 1;
     rt_brain_record_tick(b, tick);
