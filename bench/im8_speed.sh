@@ -2,7 +2,7 @@
 # im8_speed.sh - brainc against the inner-models-v8 reference engine on the
 # real recipes, side by side (bench/README.md, "inner-models-v8 recipes").
 #
-#   [BUILD=DIR] [REF=DIR] [PYTHON=python3] bench/im8_speed.sh [arena|big|all]
+#   [BUILD=DIR] [REF=DIR] [PYTHON=python3] [BIG_TICKS=150] bench/im8_speed.sh [arena|big|all]
 #
 # Builds brainc and bench/im8_speed.c in BUILD (default build/), then for
 # arena_v1 and big_layered_v1 (in REF/im8-json/recipes, default
@@ -14,7 +14,9 @@
 #     network in the reference's schema, bench/im8_ref_engine.py runs it;
 # and prints spikes per tick, ticks/s (wall clock, and over CPU time, which
 # is steadier on a shared machine) and the ratios: brainc / transcription,
-# both running the same ticks from tick 0 (arena 2000, big_layered 150),
+# both running the same ticks from tick 0 (arena 2000, big_layered
+# BIG_TICKS: 150 by default, as the transcription needs about a minute per
+# 1000 ticks under tonic drive and two under noise),
 # and brainc over a longer run (arena 10000, big_layered 1000 ticks, where
 # its spikes per tick come near the published ones) / the published
 # baseline (inner-models-v8-baseline.md: 5043 and 535 ticks/s for arena_v1,
@@ -71,6 +73,6 @@ run() { # recipe side_by_side_ticks long_ticks pub_tonic_spikes pub_tonic pub_no
   done
 }
 case $which in arena|all) run arena_v1 2000 10000 7.5 5043 221 535 ;; esac
-case $which in big|all) run big_layered_v1 150 1000 2045 9.4 2959 5.6 ;; esac
+case $which in big|all) run big_layered_v1 "${BIG_TICKS:-150}" 1000 2045 9.4 2959 5.6 ;; esac
 echo "details:"
 cat "$tmp/details"

@@ -54,6 +54,7 @@ typedef struct SynKernel {
      * before[j]; each synapse starts from that value, and the last one's
      * result is stored once after the neuron's synapses. */
     uint8_t *shared;
+    uint8_t *assigned; /* [nstates] states this kernel's code may assign (store_synapse) */
     LLVMValueRef *before;
     int decay_side; /* shared_decay_one: the side being decayed */
     void *mem;
@@ -101,6 +102,38 @@ int llvm_syn_has_kernel(const NirSynapseModel *m, LlvmSynKind kind)
 
 /* ---- set-up ----------------------------------------------------------------------- */
 
+static void mark_assigned(const NirStmt *s, uint8_t *mask)
+{
+    for (; s; s = s->next) {
+        if (s->kind == NS_ASSIGN && s->var.kind == NX_STATE)
+            mask[s->var.slot] = 1;
+        mark_assigned(s->body, mask);
+        mark_assigned(s->orelse, mask);
+    }
+}
+
+/* Which states the kernel's code may change: only those are stored back.
+ * A model that prunes stores every state (`prune` sets the hidden one). */
+static void mark_assigned_states(SynKernel *kn)
+{
+    const NirSynapseModel *md = kn->model;
+    if (md->pruned_state >= 0) {
+        memset(kn->assigned, 1, (size_t)md->nstates);
+        return;
+    }
+    switch (kn->kind) {
+    case LLVM_SYN_ON_PRE: mark_assigned(md->on_pre, kn->assigned); break;
+    case LLVM_SYN_ON_POST: mark_assigned(md->on_post, kn->assigned); break;
+    case LLVM_SYN_REWARD: mark_assigned(md->on_reward, kn->assigned); break;
+    case LLVM_SYN_TICK:
+        for (int d = 0; d < md->ndecays; d++)
+            kn->assigned[md->decays[d].state] = 1;
+        mark_assigned(md->update, kn->assigned);
+        break;
+    default: break;
+    }
+}
+
 static int kernel_init(SynKernel *kn, LlvmModule *m, const Nir *nir, int group_id, LlvmSynKind kind)
 {
     LlvmGen *g = &kn->g;
@@ -129,9 +162,10 @@ static int kernel_init(SynKernel *kn, LlvmModule *m, const Nir *nir, int group_i
     const NirSynapseModel *md = kn->model;
     int ns = md->nstates, np = md->nparams, nr = md->nrefs, nl = md->nlocals;
     LLVMValueRef *v = kn->mem = calloc((size_t)(3 * ns + 3 * np + 4 * nr + nl + 1), sizeof(LLVMValueRef));
-    if (!v || !(kn->shared = calloc((size_t)ns + 1, 1)))
+    if (!v || !(kn->shared = calloc((size_t)ns + 1, 1)) || !(kn->assigned = calloc((size_t)ns + 1, 1)))
         return -1;
     nir_shared_sides(kn->group, md, kn->shared);
+    mark_assigned_states(kn);
     kn->before = v, v += ns;
     kn->state_arr = v, v += ns;
     kn->state_var = v, v += ns;
@@ -155,6 +189,7 @@ static void kernel_free(SynKernel *kn)
         LLVMDisposeBuilder(kn->g.b);
     free(kn->mem);
     free(kn->shared);
+    free(kn->assigned);
 }
 
 /* The side whose neurons this kernel runs one at a time (`on pre`: pre,
@@ -303,15 +338,17 @@ static void load_synapse(SynKernel *kn)
                                     : elem_ptr(kn, g->f64, kn->ref_arr[r], md->refs[r].post ? kn->post : kn->pre);
 }
 
-/* Shared states are stored once per neuron (shared_end), or never: no
- * other kernel assigns them. */
+/* States the kernel's code never assigns are not stored (their cache lines
+ * stay clean); shared states are stored once per neuron (shared_end), or
+ * never: no other kernel assigns them. */
 static void store_synapse(SynKernel *kn)
 {
+    LlvmGen *g = &kn->g;
     for (int j = 0; j < kn->model->nstates; j++) {
-        if (kn->shared[j] != NIR_SIDE_SYNAPSE)
+        if (kn->shared[j] != NIR_SIDE_SYNAPSE || !kn->assigned[j])
             continue;
-        LLVMValueRef x = LLVMBuildLoad2(kn->g.b, kn->g.f64, kn->state_var[j], "");
-        LLVMBuildStore(kn->g.b, x, elem_ptr(kn, kn->g.f64, kn->state_arr[j], kn->k));
+        LLVMValueRef x = LLVMBuildLoad2(g->b, g->f64, kn->state_var[j], "");
+        LLVMBuildStore(g->b, x, elem_ptr(kn, g->f64, kn->state_arr[j], kn->k));
     }
 }
 
