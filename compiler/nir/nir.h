@@ -364,6 +364,9 @@ int nir_rewards_equal(const Nir *x, const Nir *y);
  * BRAINC_NO_SHARED_TRACES set in the environment, for comparisons). */
 enum { NIR_SIDE_SYNAPSE, NIR_SIDE_PRE, NIR_SIDE_POST };
 int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side);
+/* Sets mask[slot] = 1 for every state the statements assign (NS_ASSIGN,
+ * at any depth). */
+void nir_mark_assigned(const NirStmt *s, uint8_t *mask);
 
 /* Readable dump (`brainc ir`); verbose adds model code and array previews. */
 void nir_print(const Nir *nir, FILE *out, int verbose);

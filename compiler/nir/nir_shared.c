@@ -15,7 +15,9 @@
  *     of constants, t, dt, parameters uniform in the group, pre.X, locals
  *     that are themselves pre-uniform, and states kept per pre neuron (no
  *     random(), no per-synapse value);
- *   - its decay's time constant is uniform in the group.
+ *   - its decay's time constant is uniform in the group;
+ *   - `update` does not read it (the per-tick pass would then gather it
+ *     for every synapse every tick: slower than keeping it per synapse).
  * Per post neuron is the mirror image with `on post` and post.X. `on pre`
  * runs for every synapse of a spiking neuron in the same tick, and `on
  * post` for every synapse of a post neuron, so starting equal, all of them
@@ -92,14 +94,34 @@ static int check_states(SharedCtx *c, const NirStmt *s, int cond_ok)
     return changed;
 }
 
-/* Marks in mask[state] the states the code assigns. */
-static void mark_assigned(const NirStmt *s, uint8_t *mask)
+void nir_mark_assigned(const NirStmt *s, uint8_t *mask)
 {
     for (; s; s = s->next) {
         if (s->kind == NS_ASSIGN && s->var.kind == NX_STATE)
             mask[s->var.slot] = 1;
-        mark_assigned(s->body, mask);
-        mark_assigned(s->orelse, mask);
+        nir_mark_assigned(s->body, mask);
+        nir_mark_assigned(s->orelse, mask);
+    }
+}
+
+static void mark_read_expr(const NirExpr *e, uint8_t *mask)
+{
+    if (!e)
+        return;
+    if (e->kind == NX_STATE)
+        mask[e->slot] = 1;
+    mark_read_expr(e->a, mask);
+    mark_read_expr(e->b, mask);
+    mark_read_expr(e->c, mask);
+}
+
+/* Marks in mask[state] the states the code reads. */
+static void mark_read(const NirStmt *s, uint8_t *mask)
+{
+    for (; s; s = s->next) {
+        mark_read_expr(s->value, mask);
+        mark_read(s->body, mask);
+        mark_read(s->orelse, mask);
     }
 }
 
@@ -124,10 +146,14 @@ int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side)
     uint8_t *local_ok = calloc((size_t)m->nlocals + 1, 1);
     if (!in_pre || !in_post || !elsewhere || !decayed || !local_ok)
         goto done;
-    mark_assigned(m->on_pre, in_pre);
-    mark_assigned(m->on_post, in_post);
-    mark_assigned(m->on_reward, elsewhere);
-    mark_assigned(m->update, elsewhere);
+    nir_mark_assigned(m->on_pre, in_pre);
+    nir_mark_assigned(m->on_post, in_post);
+    nir_mark_assigned(m->on_reward, elsewhere);
+    nir_mark_assigned(m->update, elsewhere);
+    /* A state that `update` reads stays per synapse: the per-tick pass
+     * would gather it from its neuron for every synapse every tick, which
+     * costs more than it saves (bench/README.md, "Plasticity rules"). */
+    mark_read(m->update, elsewhere);
     SharedCtx c = {m, g, side, local_ok, NIR_SIDE_SYNAPSE};
     for (int d = 0; d < m->ndecays; d++) {
         c.want = NIR_SIDE_SYNAPSE; /* the time constant: uniform parameters only */

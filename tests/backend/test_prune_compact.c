@@ -54,38 +54,6 @@ static void no_compaction(RtBrain *b)
         b->groups[i].no_compact = 1;
 }
 
-/* 1 when every state of every group and population is bit-identical. */
-static int same_state(RtBrain *x, RtBrain *y, const Nir *nir)
-{
-    for (int gi = 0; gi < nir->ngroups; gi++) {
-        const NirGroup *g = &nir->groups[gi];
-        for (int j = 0; j < nir->syn_models[g->model].nstates; j++) {
-            const double *a = rt_brain_group_state(x, (uint32_t)gi, j);
-            const double *b = rt_brain_group_state(y, (uint32_t)gi, j);
-            if (!a || !b || memcmp(a, b, sizeof(double) * g->n_syn) != 0)
-                return 0;
-        }
-    }
-    for (int p = 0; p < nir->npops; p++) {
-        const NirNeuronModel *m = &nir->neuron_models[nir->pops[p].model];
-        for (int j = 0; j < m->nstates; j++)
-            if (memcmp(rt_brain_pop_state(x, (uint32_t)p, j), rt_brain_pop_state(y, (uint32_t)p, j),
-                       sizeof(double) * nir->pops[p].size) != 0)
-                return 0;
-    }
-    return 1;
-}
-
-static void step_both(RtBrain *x, RtBrain *y, int t)
-{
-    if (t % 40 == 20) {
-        rt_brain_reward(x, t % 80 == 20 ? 1.0 : -0.5);
-        rt_brain_reward(y, t % 80 == 20 ? 1.0 : -0.5);
-    }
-    rt_brain_step(x, 1, NULL);
-    rt_brain_step(y, 1, NULL);
-}
-
 /* Synapses of group gi that a compaction moved away from their id's
  * position, and the pruned ones. */
 static void moved_and_pruned(RtBrain *b, const Nir *nir, int gi, uint64_t *moved, uint64_t *pruned)
@@ -106,7 +74,7 @@ static void moved_and_pruned(RtBrain *b, const Nir *nir, int gi, uint64_t *moved
 static void test_against_interpreter(Compiled *c)
 {
     const Nir *nir = c->net.nir;
-    RtBrain *jit = instantiate(c, 1), *ref = instantiate(c, 1);
+    RtBrain *jit = instantiate(c, 1), *ref = instantiate_per_synapse(llvm_brain_spec(c->lb), 1);
     CHECK(jit && ref, "two brains");
     if (!jit || !ref)
         goto done;
@@ -116,7 +84,7 @@ static void test_against_interpreter(Compiled *c)
     int first_diff = -1;
     for (int t = 0; t < TICKS && first_diff < 0; t++) {
         step_both(jit, ref, t);
-        if (!same_state(jit, ref, nir))
+        if (!brains_equal(jit, ref, nir, NULL))
             first_diff = t;
     }
     CHECK(interp_failed == 0, "interpreter ran every kernel");
@@ -147,7 +115,7 @@ static void test_threads(Compiled *c)
     if (one && two) {
         for (int t = 0; t < TICKS; t++)
             step_both(one, two, t);
-        CHECK(same_state(one, two, c->net.nir), "1 and 2 threads: the same states after %d ticks",
+        CHECK(brains_equal(one, two, c->net.nir, NULL), "1 and 2 threads: the same states after %d ticks",
               TICKS);
     }
     rt_brain_destroy(one);
@@ -173,7 +141,7 @@ static void test_out_of_memory(Compiled *c)
             rt_allocator_fail_nth(&x->alloc, 1, true);
         }
         step_both(x, ref, t);
-        if (!same_state(x, ref, nir))
+        if (!brains_equal(x, ref, nir, NULL))
             first_diff = t;
     }
     rt_allocator_fail_nth(&x->alloc, 0, false);
@@ -299,8 +267,8 @@ static void test_checkpoint_and_recording(Compiled *c)
             rt_brain_reward(resumed, t % 80 == 20 ? 1.0 : -0.5);
         rt_brain_step(resumed, 1, NULL);
     }
-    CHECK(same_state(resumed, a, nir), "resumed from the checkpoint = uninterrupted (compacted)");
-    CHECK(same_state(resumed, b, nir),
+    CHECK(brains_equal(resumed, a, nir, NULL), "resumed from the checkpoint = uninterrupted (compacted)");
+    CHECK(brains_equal(resumed, b, nir, NULL),
           "resumed from the checkpoint = uninterrupted (never compacted)");
     remove_db(ck_a);
     remove_db(ck_b);

@@ -4,7 +4,8 @@
  *       made to hit each rule (conditions on a synapse's own weight,
  *       random(), assignments in both handlers, per-synapse initial values
  *       or time constants, a read-after-write in one handler, a local, a
- *       weight that only `on pre` changes by a uniform amount);
+ *       state that only `on pre` changes by a uniform amount but `update`
+ *       reads);
  *   (b) a brain that keeps them per neuron against the same network with
  *       every state per synapse (BRAINC_NO_SHARED_TRACES, which
  *       test_syn_interp.c checks against the reference interpreter):
@@ -38,7 +39,7 @@ static const char *src =
     "  state w, x = 0, y = 0, z = 0\n"
     "  decay x tau\n"
     "  on pre { let a = x * 0.5 + 1; x += a; y = x * 2; w += 0.001 * y; deliver w }\n"
-    "  update { z = z * 0.9 + 0.01 * x }\n"
+    "  update { z = z * 0.9 + 0.01 * w }\n"
     "}\n"
     "synapse s_tau(tau = 20) {\n"
     "  state w, x = 0\n"
@@ -66,7 +67,7 @@ static void test_analysis(const Nir *nir)
     static const uint8_t want[6][5] = {
         {S, P, Q},       /* s_stdp: w, x_pre, x_post */
         {S, S, P, S, S}, /* s_cond: w, c (if w > 0.5), d (if pre.v), e (random), f (both handlers) */
-        {P, P, P, S},    /* s_read: w (+= uniform), x, y (from x), z (update) */
+        {S, P, P, S},    /* s_read: w (+= uniform, but read by update), x, y (from x), z (update) */
         {S, S},          /* s_tau, per-synapse tau: w (on reward), x */
         {S, P},          /* s_tau, uniform tau */
         {S, S, Q},       /* s_stdp, per-synapse initial x_pre */
@@ -81,38 +82,6 @@ static void test_analysis(const Nir *nir)
             CHECK(side[j] == want[gi][j], "group %s state %s: side %d, expected %d", g->name, m->states[j],
                   side[j], want[gi][j]);
     }
-}
-
-/* 1 when every synapse and neuron state of x and y is bit-identical. */
-static int same_state(RtBrain *x, RtBrain *y, const Nir *nir)
-{
-    for (int gi = 0; gi < nir->ngroups; gi++) {
-        const NirGroup *g = &nir->groups[gi];
-        for (int j = 0; j < nir->syn_models[g->model].nstates; j++) {
-            const double *a = rt_brain_group_state(x, (uint32_t)gi, j);
-            const double *b = rt_brain_group_state(y, (uint32_t)gi, j);
-            if (!a || !b || memcmp(a, b, sizeof(double) * g->n_syn) != 0)
-                return 0;
-        }
-    }
-    for (int p = 0; p < nir->npops; p++) {
-        const NirNeuronModel *m = &nir->neuron_models[nir->pops[p].model];
-        for (int j = 0; j < m->nstates; j++)
-            if (memcmp(rt_brain_pop_state(x, (uint32_t)p, j), rt_brain_pop_state(y, (uint32_t)p, j),
-                       sizeof(double) * nir->pops[p].size) != 0)
-                return 0;
-    }
-    return 1;
-}
-
-static void step_both(RtBrain *x, RtBrain *y, int t)
-{
-    if (t % 40 == 20) {
-        rt_brain_reward(x, t % 80 == 20 ? 1.0 : -0.5);
-        rt_brain_reward(y, t % 80 == 20 ? 1.0 : -0.5);
-    }
-    rt_brain_step(x, 1, NULL);
-    rt_brain_step(y, 1, NULL);
 }
 
 int main(void)
@@ -148,9 +117,9 @@ int main(void)
         if (t % 40 == 20)
             rt_brain_reward(s2, t % 80 == 20 ? 1.0 : -0.5);
         rt_brain_step(s2, 1, NULL);
-        if (first_diff < 0 && !same_state(s1, p1, nir))
+        if (first_diff < 0 && !brains_equal(s1, p1, nir, NULL))
             first_diff = t;
-        if (first_diff2 < 0 && !same_state(s1, s2, nir))
+        if (first_diff2 < 0 && !brains_equal(s1, s2, nir, NULL))
             first_diff2 = t;
         if (t == 199)
             CHECK(rt_checkpoint_save(p1, path, NULL, &err) == RT_OK, "saved: %s", err.msg);
@@ -167,7 +136,7 @@ int main(void)
             rt_brain_reward(resumed, t % 80 == 20 ? 1.0 : -0.5);
         rt_brain_step(resumed, 1, NULL);
     }
-    CHECK(same_state(resumed, p1, nir), "resumed at 200, it equals the per-synapse brain at 400");
+    CHECK(brains_equal(resumed, p1, nir, NULL), "resumed at 200, it equals the per-synapse brain at 400");
 done:
     unlink(path);
     rt_brain_destroy(s1);

@@ -25,30 +25,6 @@
 #include <inttypes.h>
 #include <unistd.h>
 
-
-/* 1 when every state of every group and population is bit-identical. */
-static int same_state(RtBrain *x, RtBrain *y, const Nir *nir, uint64_t *nsyn_compared)
-{
-    for (int gi = 0; gi < nir->ngroups; gi++) {
-        const NirGroup *g = &nir->groups[gi];
-        for (int j = 0; j < nir->syn_models[g->model].nstates; j++) {
-            const double *a = rt_brain_group_state(x, (uint32_t)gi, j);
-            const double *b = rt_brain_group_state(y, (uint32_t)gi, j);
-            if (memcmp(a, b, sizeof(double) * g->n_syn) != 0)
-                return 0;
-            *nsyn_compared += g->n_syn;
-        }
-    }
-    for (int p = 0; p < nir->npops; p++) {
-        const NirNeuronModel *m = &nir->neuron_models[nir->pops[p].model];
-        for (int j = 0; j < m->nstates; j++)
-            if (memcmp(rt_brain_pop_state(x, (uint32_t)p, j), rt_brain_pop_state(y, (uint32_t)p, j),
-                       sizeof(double) * nir->pops[p].size) != 0)
-                return 0;
-    }
-    return 1;
-}
-
 /* Pruned synapses of a group (its hidden state), -1 when it has none. */
 static int64_t count_pruned(RtBrain *b, const Nir *nir, int gi)
 {
@@ -117,7 +93,7 @@ static void test_jit_against_interpreter(void)
         }
         rt_brain_step(jit, 1, NULL);
         rt_brain_step(ref, 1, NULL);
-        if (!same_state(jit, ref, nir, &compared))
+        if (!brains_equal(jit, ref, nir, &compared))
             first_diff = t;
     }
     CHECK(interp_failed == 0, "interpreter ran every kernel");
@@ -222,7 +198,7 @@ static void test_prune_semantics(void)
     CHECK(frozen, "pruned at age 10, nothing runs after (age %g, e %g vs %g)", age[0], e[0], e10);
     /* (d) threads */
     uint64_t compared = 0;
-    CHECK(same_state(b1, b2, nir, &compared), "1 and 2 threads give the same states");
+    CHECK(brains_equal(b1, b2, nir, &compared), "1 and 2 threads give the same states");
 done:
     rt_brain_destroy(b1);
     rt_brain_destroy(b2);
@@ -265,7 +241,7 @@ static void test_checkpoint_revives(void)
     rt_brain_step(x, 150, NULL);
     rt_brain_step(y, 300, NULL);
     uint64_t compared = 0;
-    CHECK(same_state(x, y, nir, &compared), "resumed from the checkpoint = uninterrupted, pruning included");
+    CHECK(brains_equal(x, y, nir, &compared), "resumed from the checkpoint = uninterrupted, pruning included");
     unlink(path);
     char wal[64];
     snprintf(wal, sizeof wal, "%s-wal", path);

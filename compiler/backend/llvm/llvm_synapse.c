@@ -102,16 +102,6 @@ int llvm_syn_has_kernel(const NirSynapseModel *m, LlvmSynKind kind)
 
 /* ---- set-up ----------------------------------------------------------------------- */
 
-static void mark_assigned(const NirStmt *s, uint8_t *mask)
-{
-    for (; s; s = s->next) {
-        if (s->kind == NS_ASSIGN && s->var.kind == NX_STATE)
-            mask[s->var.slot] = 1;
-        mark_assigned(s->body, mask);
-        mark_assigned(s->orelse, mask);
-    }
-}
-
 /* Which states the kernel's code may change: only those are stored back.
  * A model that prunes stores every state (`prune` sets the hidden one). */
 static void mark_assigned_states(SynKernel *kn)
@@ -122,13 +112,13 @@ static void mark_assigned_states(SynKernel *kn)
         return;
     }
     switch (kn->kind) {
-    case LLVM_SYN_ON_PRE: mark_assigned(md->on_pre, kn->assigned); break;
-    case LLVM_SYN_ON_POST: mark_assigned(md->on_post, kn->assigned); break;
-    case LLVM_SYN_REWARD: mark_assigned(md->on_reward, kn->assigned); break;
+    case LLVM_SYN_ON_PRE: nir_mark_assigned(md->on_pre, kn->assigned); break;
+    case LLVM_SYN_ON_POST: nir_mark_assigned(md->on_post, kn->assigned); break;
+    case LLVM_SYN_REWARD: nir_mark_assigned(md->on_reward, kn->assigned); break;
     case LLVM_SYN_TICK:
         for (int d = 0; d < md->ndecays; d++)
             kn->assigned[md->decays[d].state] = 1;
-        mark_assigned(md->update, kn->assigned);
+        nir_mark_assigned(md->update, kn->assigned);
         break;
     default: break;
     }
