@@ -361,9 +361,12 @@ int nir_rewards_equal(const Nir *x, const Nir *y);
  * group g (model m): per synapse, or once per pre or post neuron because
  * it is provably the same on all synapses of that neuron. Fills
  * side[m->nstates] and returns how many are shared (none with
- * BRAINC_NO_SHARED_TRACES set in the environment, for comparisons). */
+ * BRAINC_NO_SHARED_TRACES set in the environment, for comparisons).
+ * *update_side (when not NULL) says whether the model's `update` runs
+ * once per pre or post neuron (it then assigns and reads only states
+ * shared on that side) or per synapse (NIR_SIDE_SYNAPSE). */
 enum { NIR_SIDE_SYNAPSE, NIR_SIDE_PRE, NIR_SIDE_POST };
-int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side);
+int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side, int *update_side);
 /* Sets mask[slot] = 1 for every state the statements assign (NS_ASSIGN,
  * at any depth). */
 void nir_mark_assigned(const NirStmt *s, uint8_t *mask);

@@ -448,7 +448,7 @@ static void preview_csr(const NirGroup *g, uint32_t n_pre, FILE *out)
 static void print_shared(const NirGroup *g, const NirSynapseModel *m, FILE *out)
 {
     uint8_t *side = calloc((size_t)m->nstates + 1, 1);
-    if (!side || !nir_shared_sides(g, m, side)) {
+    if (!side || !nir_shared_sides(g, m, side, NULL)) {
         free(side);
         return;
     }

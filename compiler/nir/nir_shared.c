@@ -16,8 +16,11 @@
  *     that are themselves pre-uniform, and states kept per pre neuron (no
  *     random(), no per-synapse value);
  *   - its decay's time constant is uniform in the group;
- *   - `update` does not read it (the per-tick pass would then gather it
- *     for every synapse every tick: slower than keeping it per synapse).
+ *   - `update` does not assign or read it, or the whole `update` can run
+ *     once per neuron of x's side (it assigns and reads only such states,
+ *     with uniform values and conditions): otherwise the per-tick pass
+ *     would gather x for every synapse every tick, slower than keeping it
+ *     per synapse.
  * Per post neuron is the mirror image with `on post` and post.X. `on pre`
  * runs for every synapse of a spiking neuron in the same tick, and `on
  * post` for every synapse of a post neuron, so starting equal, all of them
@@ -135,25 +138,70 @@ static int check_handler(SharedCtx *c, const NirStmt *code, int want)
     return check_states(c, code, 1);
 }
 
-int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side)
+/* Whether `update` only assigns states (no pre.X / post.X, deliveries or
+ * prunes), so that it could run once per neuron. */
+static int update_assigns_states_only(const NirStmt *s)
 {
-    int ns = m->nstates, nshared = 0;
+    for (; s; s = s->next) {
+        if (s->kind == NS_DELIVER || s->kind == NS_PRUNE || (s->kind == NS_ASSIGN && s->var.kind == NX_REF) ||
+            !update_assigns_states_only(s->body) || !update_assigns_states_only(s->orelse))
+            return 0;
+    }
+    return 1;
+}
+
+/* The candidates to a fixed point, `update` running per neuron of side
+ * upd (NIR_SIDE_SYNAPSE: per synapse, then the states it assigns or reads
+ * stay per synapse). Returns 0 when upd is not NIR_SIDE_SYNAPSE and some
+ * state `update` assigns or reads did not end up on side upd. */
+static int solve(SharedCtx *c, const uint8_t *in_pre, const uint8_t *in_post, const uint8_t *elsewhere,
+                 const uint8_t *decayed, const uint8_t *in_update, int upd)
+{
+    const NirSynapseModel *m = c->m;
+    int ns = m->nstates;
+    memset(c->side, NIR_SIDE_SYNAPSE, (size_t)ns);
+    for (int j = 0; j < ns; j++) {
+        if (elsewhere[j] || c->g->state[j].array || (in_pre[j] && in_post[j]) ||
+            (in_update[j] && upd == NIR_SIDE_SYNAPSE))
+            continue;
+        if (in_pre[j] || (!in_post[j] && (decayed[j] || in_update[j]) && upd != NIR_SIDE_POST))
+            c->side[j] = NIR_SIDE_PRE;
+        else if (in_post[j] || (in_update[j] && upd == NIR_SIDE_POST))
+            c->side[j] = NIR_SIDE_POST;
+    }
+    while (check_handler(c, m->on_pre, NIR_SIDE_PRE) | check_handler(c, m->on_post, NIR_SIDE_POST) |
+           (upd != NIR_SIDE_SYNAPSE && check_handler(c, m->update, upd)))
+        ;
+    for (int j = 0; upd != NIR_SIDE_SYNAPSE && j < ns; j++)
+        if (in_update[j] && c->side[j] != upd)
+            return 0;
+    return 1;
+}
+
+int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side, int *update_side)
+{
+    int ns = m->nstates, nshared = 0, upd = NIR_SIDE_SYNAPSE;
     memset(side, NIR_SIDE_SYNAPSE, (size_t)ns);
+    if (update_side)
+        *update_side = NIR_SIDE_SYNAPSE;
     if (m->is_gap || m->is_static || m->pruned_state >= 0 || g->n_syn == 0 || getenv("BRAINC_NO_SHARED_TRACES"))
         return 0;
     uint8_t *in_pre = calloc((size_t)ns + 1, 1), *in_post = calloc((size_t)ns + 1, 1);
     uint8_t *elsewhere = calloc((size_t)ns + 1, 1), *decayed = calloc((size_t)ns + 1, 1);
-    uint8_t *local_ok = calloc((size_t)m->nlocals + 1, 1);
-    if (!in_pre || !in_post || !elsewhere || !decayed || !local_ok)
+    uint8_t *in_update = calloc((size_t)ns + 1, 1), *local_ok = calloc((size_t)m->nlocals + 1, 1);
+    if (!in_pre || !in_post || !elsewhere || !decayed || !in_update || !local_ok)
         goto done;
     nir_mark_assigned(m->on_pre, in_pre);
     nir_mark_assigned(m->on_post, in_post);
     nir_mark_assigned(m->on_reward, elsewhere);
-    nir_mark_assigned(m->update, elsewhere);
-    /* A state that `update` reads stays per synapse: the per-tick pass
-     * would gather it from its neuron for every synapse every tick, which
-     * costs more than it saves (bench/README.md, "Plasticity rules"). */
-    mark_read(m->update, elsewhere);
+    /* The states `update` assigns or reads: kept per neuron only when the
+     * whole `update` can run once per neuron (it assigns nothing else and
+     * reads nothing per synapse: the relaxation of a short-term gain);
+     * otherwise per synapse, since a per-tick pass that gathers a
+     * per-neuron value for every synapse costs more than it saves
+     * (bench/README.md, "Plasticity rules"). */
+    nir_mark_assigned(m->update, in_update);
+    mark_read(m->update, in_update);
     SharedCtx c = {m, g, side, local_ok, NIR_SIDE_SYNAPSE};
     for (int d = 0; d < m->ndecays; d++) {
         c.want = NIR_SIDE_SYNAPSE; /* the time constant: uniform parameters only */
@@ -161,21 +209,25 @@ int nir_shared_sides(const NirGroup *g, const NirSynapseModel *m, uint8_t *side)
         if (!uniform(&c, m->decays[d].tau) || m->decays[d].tau == NULL)
             elsewhere[m->decays[d].state] = 1;
     }
-    for (int j = 0; j < ns; j++) {
-        if (elsewhere[j] || g->state[j].array || (in_pre[j] && in_post[j]))
-            continue;
-        if (in_pre[j] || (decayed[j] && !in_post[j]))
-            side[j] = NIR_SIDE_PRE;
-        else if (in_post[j])
-            side[j] = NIR_SIDE_POST;
+    if (m->update && update_assigns_states_only(m->update)) {
+        int want = NIR_SIDE_PRE; /* the side of the states it assigns that a handler assigns too */
+        for (int j = 0; j < ns; j++)
+            if (in_update[j] && in_post[j])
+                want = NIR_SIDE_POST;
+        if (solve(&c, in_pre, in_post, elsewhere, decayed, in_update, want))
+            upd = want;
     }
-    while (check_handler(&c, m->on_pre, NIR_SIDE_PRE) | check_handler(&c, m->on_post, NIR_SIDE_POST))
-        ;
+    if (upd == NIR_SIDE_SYNAPSE)
+        solve(&c, in_pre, in_post, elsewhere, decayed, in_update, NIR_SIDE_SYNAPSE);
     for (int j = 0; j < ns; j++)
         nshared += side[j] != NIR_SIDE_SYNAPSE;
 done:
-    if (!nshared)
+    if (!nshared) {
         memset(side, NIR_SIDE_SYNAPSE, (size_t)ns);
-    free(in_pre), free(in_post), free(elsewhere), free(decayed), free(local_ok);
+        upd = NIR_SIDE_SYNAPSE;
+    }
+    if (update_side)
+        *update_side = upd;
+    free(in_pre), free(in_post), free(elsewhere), free(decayed), free(in_update), free(local_ok);
     return nshared;
 }

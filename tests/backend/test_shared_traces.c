@@ -5,7 +5,8 @@
  *       random(), assignments in both handlers, per-synapse initial values
  *       or time constants, a read-after-write in one handler, a local, a
  *       state that only `on pre` changes by a uniform amount but `update`
- *       reads);
+ *       reads, an `update` that runs once per pre or post neuron and one
+ *       that cannot);
  *   (b) a brain that keeps them per neuron against the same network with
  *       every state per synapse (BRAINC_NO_SHARED_TRACES, which
  *       test_syn_interp.c checks against the reference interpreter):
@@ -47,15 +48,34 @@ static const char *src =
     "  on pre { x += 1; deliver w * x }\n"
     "  on reward { w = clamp(w + 0.1 * reward * x, 0, 2) }\n"
     "}\n"
+    "synapse s_fac(inc = 0.2, tau = 50) {\n"
+    "  state w, g = 1\n"
+    "  on pre { g += inc; deliver w * g }\n"
+    "  update { g = 1 + (g - 1) * exp(-dt / tau) }\n"
+    "}\n"
+    "synapse s_mix(tau = 30) {\n"
+    "  state w, g = 1, z = 0\n"
+    "  on pre { g += 1; deliver w * g }\n"
+    "  update { g = g * exp(-dt / tau); z = z + g * w }\n"
+    "}\n"
+    "synapse s_post(tau = 40) {\n"
+    "  state w, y = 0\n"
+    "  on post { y += 1 }\n"
+    "  on pre { deliver w * (1 + y) }\n"
+    "  update { if post.v > -60 { y = y * exp(-dt / tau) } }\n"
+    "}\n"
     "brain t {\n"
     "  a[40] : izhikevich\n"
     "  b[25] : izhikevich\n"
     "  connect a -> b : s_stdp(w = uniform(0, 1)) probability 0.3 delay 1..3\n"
     "  connect a -> b : s_cond(w = uniform(0, 1)) probability 0.3\n"
-    "  connect a -> b : s_read(w = 0.2) probability 0.3\n"
+    "  connect a -> b : s_read(w = uniform(0.1, 0.3)) probability 0.3\n"
     "  connect a -> b : s_tau(w = 0.3, tau = uniform(10, 30)) probability 0.3\n"
     "  connect b -> a : s_tau(w = 0.3) probability 0.3\n"
     "  connect a -> b : s_stdp(w = 0.5, x_pre = uniform(0, 1)) probability 0.3\n"
+    "  connect b -> a : s_fac(w = 0.4) probability 0.3\n"
+    "  connect a -> b : s_mix(w = uniform(0.1, 0.3)) probability 0.3\n"
+    "  connect a -> b : s_post(w = 0.3) probability 0.3\n"
     "  stimulus a : poisson(rate = 300, w = 15)\n"
     "  stimulus b : current(amplitude = 8)\n"
     "}\n";
@@ -64,23 +84,30 @@ enum { S = NIR_SIDE_SYNAPSE, P = NIR_SIDE_PRE, Q = NIR_SIDE_POST };
 
 static void test_analysis(const Nir *nir)
 {
-    static const uint8_t want[6][5] = {
+    static const uint8_t want[9][5] = {
         {S, P, Q},       /* s_stdp: w, x_pre, x_post */
         {S, S, P, S, S}, /* s_cond: w, c (if w > 0.5), d (if pre.v), e (random), f (both handlers) */
-        {S, P, P, S},    /* s_read: w (+= uniform, but read by update), x, y (from x), z (update) */
+        {S, P, P, S},    /* s_read: w (per-synapse, read by update), x, y (from x), z (update) */
         {S, S},          /* s_tau, per-synapse tau: w (on reward), x */
         {S, P},          /* s_tau, uniform tau */
         {S, S, Q},       /* s_stdp, per-synapse initial x_pre */
+        {S, P},          /* s_fac: g (on pre, and an update that relaxes it per neuron) */
+        {S, S, S},       /* s_mix: g, z (an update that also computes per synapse) */
+        {S, Q},          /* s_post: y (on post, an update per post neuron reading post.v) */
     };
-    CHECK(nir->ngroups == 6, "six groups (%d)", nir->ngroups);
-    for (int gi = 0; gi < nir->ngroups && gi < 6; gi++) {
+    static const int want_update[9] = {S, S, S, S, S, S, P, S, Q};
+    CHECK(nir->ngroups == 9, "nine groups (%d)", nir->ngroups);
+    for (int gi = 0; gi < nir->ngroups && gi < 9; gi++) {
         const NirGroup *g = &nir->groups[gi];
         const NirSynapseModel *m = &nir->syn_models[g->model];
         uint8_t side[8] = {0};
-        nir_shared_sides(g, m, side);
+        int update_side = -1;
+        nir_shared_sides(g, m, side, &update_side);
         for (int j = 0; j < m->nstates; j++)
             CHECK(side[j] == want[gi][j], "group %s state %s: side %d, expected %d", g->name, m->states[j],
                   side[j], want[gi][j]);
+        CHECK(update_side == want_update[gi], "group %s: update per %d, expected %d", g->name, update_side,
+              want_update[gi]);
     }
 }
 

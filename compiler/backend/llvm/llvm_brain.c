@@ -193,7 +193,7 @@ static int fill_group(LlvmBrain *lb, RtGroupSpec *gs, int id, LlvmError *err)
     uint8_t *side = own_array(lb, (size_t)sm->nstates, 1);
     if (!side)
         return llvm_fail(err, "out of memory");
-    if (nir_shared_sides(g, sm, side)) /* the kernels keep these per neuron (llvm_synapse.c) */
+    if (nir_shared_sides(g, sm, side, NULL)) /* the kernels keep these per neuron (llvm_synapse.c) */
         gs->state_side = side;
     int failed = 0;
     gs->on_pre = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_PRE, &failed, err);

@@ -56,7 +56,8 @@ typedef struct SynKernel {
     uint8_t *shared;
     uint8_t *assigned; /* [nstates] states this kernel's code may assign (store_synapse) */
     LLVMValueRef *before;
-    int decay_side; /* shared_decay_one: the side being decayed */
+    int decay_side;  /* shared_decay_one: the side being decayed */
+    int update_side; /* NIR_SIDE_PRE / _POST: `update` runs once per neuron of that side */
     void *mem;
 } SynKernel;
 
@@ -154,7 +155,7 @@ static int kernel_init(SynKernel *kn, LlvmModule *m, const Nir *nir, int group_i
     LLVMValueRef *v = kn->mem = calloc((size_t)(3 * ns + 3 * np + 4 * nr + nl + 1), sizeof(LLVMValueRef));
     if (!v || !(kn->shared = calloc((size_t)ns + 1, 1)) || !(kn->assigned = calloc((size_t)ns + 1, 1)))
         return -1;
-    nir_shared_sides(kn->group, md, kn->shared);
+    nir_shared_sides(kn->group, md, kn->shared, &kn->update_side);
     mark_assigned_states(kn);
     kn->before = v, v += ns;
     kn->state_arr = v, v += ns;
@@ -354,7 +355,8 @@ static void emit_tick_body(SynKernel *kn)
         LLVMValueRef f = llvm_call_intrinsic(g, "llvm.exp.f64", &q, 1);
         LLVMBuildStore(g->b, LLVMBuildFMul(g->b, LLVMBuildLoad2(g->b, g->f64, slot, ""), f, ""), slot);
     }
-    llvm_stmts(g, kn->model->update);
+    if (kn->update_side == NIR_SIDE_SYNAPSE)
+        llvm_stmts(g, kn->model->update); /* else once per neuron (neuron_update) */
 }
 
 /* c = g * (pre.v - post.v); post.in += c; pre.in -= c. */
@@ -600,7 +602,7 @@ static int per_synapse_tick(const SynKernel *kn)
     for (int d = 0; d < kn->model->ndecays; d++)
         if (kn->shared[kn->model->decays[d].state] == NIR_SIDE_SYNAPSE)
             return 1;
-    return kn->model->update != NULL;
+    return kn->model->update != NULL && kn->update_side == NIR_SIDE_SYNAPSE;
 }
 
 /* Whether e reads anything of a synapse's neurons: pre.X / post.X, or a
@@ -636,7 +638,7 @@ static int tick_is_flat(const SynKernel *kn)
     for (int d = 0; d < kn->model->ndecays; d++)
         if (reads_neurons(kn, kn->model->decays[d].tau))
             return 0;
-    return !stmts_read_neurons(kn, kn->model->update);
+    return kn->update_side != NIR_SIDE_SYNAPSE || !stmts_read_neurons(kn, kn->model->update);
 }
 
 static void flat_synapse(SynKernel *kn, LLVMValueRef k)
@@ -657,6 +659,34 @@ static void emit_flat(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
 /* x *= exp(-dt / tau) for the decays of states kept on one side, neuron n
  * (kn->decay_side says which). The factor is computed as the per-synapse
  * decay computes it, so the values are the same bit for bit. */
+/* `update` once for neuron n of the side it runs on (nir_shared.c: it
+ * assigns and reads only states shared on that side, and neuron variables
+ * of that side), after that neuron's decays, as each of its synapses would
+ * run it after theirs. */
+static void neuron_update(SynKernel *kn, LLVMValueRef n)
+{
+    LlvmGen *g = &kn->g;
+    const NirSynapseModel *md = kn->model;
+    kn->pre = kn->update_side == NIR_SIDE_PRE ? n : NULL;
+    kn->post = kn->update_side == NIR_SIDE_POST ? n : NULL;
+    kn->k = g->rng_index = n; /* random() is not uniform: never in such an update */
+    for (int j = 0; j < md->nstates; j++)
+        if (kn->shared[j] == kn->update_side)
+            LLVMBuildStore(g->b, load_elem(kn, g->f64, kn->state_arr[j], n), kn->state_var[j]);
+    for (int j = 0; j < md->nlocals; j++)
+        LLVMBuildStore(g->b, llvm_const(g, 0), kn->local_var[j]);
+    for (int r = 0; r < md->nrefs; r++)
+        g->ref[r] = !kn->ref_arr[r] ? kn->ref_ptr[r]
+                    : md->refs[r].post == (kn->update_side == NIR_SIDE_POST)
+                        ? elem_ptr(kn, g->f64, kn->ref_arr[r], n)
+                        : NULL; /* the other side's: not read (nir_shared.c) */
+    llvm_stmts(g, md->update);
+    for (int j = 0; j < md->nstates; j++)
+        if (kn->shared[j] == kn->update_side && kn->assigned[j])
+            LLVMBuildStore(g->b, LLVMBuildLoad2(g->b, g->f64, kn->state_var[j], ""),
+                           elem_ptr(kn, g->f64, kn->state_arr[j], n));
+}
+
 static void shared_decay_one(SynKernel *kn, LLVMValueRef n)
 {
     LlvmGen *g = &kn->g;
@@ -669,10 +699,12 @@ static void shared_decay_one(SynKernel *kn, LLVMValueRef n)
         LLVMValueRef p = elem_ptr(kn, g->f64, kn->state_arr[j], n);
         LLVMBuildStore(g->b, LLVMBuildFMul(g->b, LLVMBuildLoad2(g->b, g->f64, p, ""), f, ""), p);
     }
+    if (kn->update_side == kn->decay_side)
+        neuron_update(kn, n);
 }
 
-/* The decays of shared states, before the synapses' (whose `update` may
- * read them): pre neurons [b, e), and the same share of the post neurons,
+/* The decays of shared states (and `update`, when it runs per neuron),
+ * before the synapses': pre neurons [b, e), and the same share of the post neurons,
  * [b * n_post / n_pre, e * n_post / n_pre), so that calls over rows that
  * cover all pre neurons cover all post neurons once. Time constants are
  * uniform in the group (nir_shared.c), so parameters are its constants. */
@@ -683,7 +715,7 @@ static void emit_shared_decays(SynKernel *kn, LLVMValueRef b, LLVMValueRef e)
         g->param[j] = llvm_const(g, kn->group->params[j].value);
     uint64_t n_pre = kn->side[0]->size, n_post = kn->side[1]->size;
     for (int side = NIR_SIDE_PRE; side <= NIR_SIDE_POST; side++) {
-        int any = 0;
+        int any = kn->update_side == side;
         for (int d = 0; d < kn->model->ndecays; d++)
             any |= kn->shared[kn->model->decays[d].state] == side;
         if (!any || n_pre == 0)
