@@ -31,21 +31,24 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export BRAINC_CACHE_DIR=$tmp/cache
 
 # RULE  MODULE  TICKS_FACTOR  ARGUMENTS (fixed runs 10 x TICKS ticks: it
-# costs so little that TICKS would give it too few CPU centiseconds)
+# costs so little that TICKS would give it too few CPU centiseconds). The
+# plastic rules start from per-synapse weights, as real networks do: with
+# one weight for all, a rule whose weight changes only with neuron-wide
+# quantities (scaling) would keep it once per neuron (shared traces).
 RULES="
 fixed           std.synapses    10 w = 0.1
-stdp            std.synapses    1  w = 0.5
-triplet_stdp    std.plasticity  1  w = 0.5
-bcm             std.plasticity  1  w = 0.5
-scaling         std.plasticity  1  w = 0.5
-rstdp           std.plasticity  1  w = 0.5
-tsodyks_markram std.stp         1  w = 0.5
-plastic         std.im8         1  w = 0.5
-facilitating    std.im8         1  w = 0.5
-depressing      std.im8         1  w = 0.5
-gated           std.im8         1  w = 0.5
-reward_plastic  std.im8         1  w = 0.5
-developmental   std.im8         1  w = 0.5
+stdp            std.synapses    1  w = uniform(0.4, 0.6)
+triplet_stdp    std.plasticity  1  w = uniform(0.4, 0.6)
+bcm             std.plasticity  1  w = uniform(0.4, 0.6)
+scaling         std.plasticity  1  w = uniform(0.4, 0.6)
+rstdp           std.plasticity  1  w = uniform(0.4, 0.6)
+tsodyks_markram std.stp         1  w = uniform(0.4, 0.6)
+plastic         std.im8         1  w = uniform(0.4, 0.6)
+facilitating    std.im8         1  w = uniform(0.4, 0.6)
+depressing      std.im8         1  w = uniform(0.4, 0.6)
+gated           std.im8         1  w = uniform(0.4, 0.6)
+reward_plastic  std.im8         1  w = uniform(0.4, 0.6)
+developmental   std.im8         1  w = uniform(0.4, 0.6)
 "
 
 program() { # RULE MODULE ARGS... (RULE "none": no connection)
