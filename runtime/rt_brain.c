@@ -94,6 +94,11 @@ RtBrain *rt_brain_create(const RtBrainSpec *spec, unsigned nthreads, RtError *er
         st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for a brain");
     for (uint32_t p = 0; !st && p < spec->npops; p++)
         st = build_pop(b, &b->pops[p], &spec->pops[p], err);
+    if (!st && !(b->pop_first = rt_alloc_array(&b->alloc, (size_t)spec->npops + 1, sizeof(uint64_t))))
+        st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for a brain");
+    for (uint32_t p = 0; !st && p < spec->npops; p++) /* each starts on a grain: rt_brain_step.c */
+        b->pop_first[p + 1] = b->pop_first[p] + (spec->pops[p].size + RT_PARTITION_GRAIN - 1) /
+                                                    RT_PARTITION_GRAIN * RT_PARTITION_GRAIN;
     if (!st)
         st = rt_brain_build_groups(b, spec, err);
     if (!st)
@@ -138,6 +143,7 @@ void rt_brain_destroy(RtBrain *b)
     for (uint32_t p = 0; b->pops && p < b->npops; p++)
         free_pop(&b->alloc, &b->pops[p]);
     rt_free(&b->alloc, b->pops);
+    rt_free(&b->alloc, b->pop_first);
     rt_pool_destroy(b->pool);
     free(b);
 }

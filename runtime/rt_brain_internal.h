@@ -108,6 +108,9 @@ struct RtBrain {
     uint64_t seed, tick;
     uint32_t npops, ngroups, ninputs;
     RtPop *pops;
+    uint64_t *pop_first;    /* [npops + 1] where population p starts in one numbering of all
+                             * neurons, each rounded up to RT_PARTITION_GRAIN: the neuron
+                             * update splits that range between threads */
     RtGroup *groups;
     /* Per population p, the groups with `on pre` from p (side 0) and with
      * `on post` onto p (side 1), in declaration order:

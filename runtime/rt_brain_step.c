@@ -37,18 +37,39 @@ static void drain_rings(RtPop *p, uint64_t tick)
     }
 }
 
-/* Step 4, on the pool: each part updates its own contiguous neurons. */
+/* Step 4, on the pool, as one job: the neurons of all populations, in
+ * order, split into one contiguous range per thread (so that small
+ * populations do not each cost a round of the pool); each part updates
+ * the pieces of the populations its range covers. Populations start on a
+ * grain of that numbering (b->pop_first), so two threads never write the
+ * same cache line of a neuron array. */
 typedef struct UpdateJob {
-    RtPop *pop;
+    RtBrain *b;
     double t;
 } UpdateJob;
 
 static void update_range(void *ctx, size_t begin, size_t end, unsigned part)
 {
     (void)part;
-    UpdateJob *job = ctx;
-    if (begin < end)
-        job->pop->update(&job->pop->s, (uint32_t)begin, (uint32_t)end, job->t, job->pop->spiked);
+    const UpdateJob *job = ctx;
+    const RtBrain *b = job->b;
+    uint32_t lo = 0, hi = b->npops; /* the population holding neuron `begin` */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->pop_first[mid + 1] <= begin)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t p = lo; p < b->npops && b->pop_first[p] < end; p++) {
+        RtPop *pop = &b->pops[p];
+        uint64_t first = b->pop_first[p];
+        uint64_t from = begin > first ? begin - first : 0;
+        uint64_t stop = first + pop->size; /* the rest up to pop_first[p + 1] is padding */
+        uint64_t to = (end < stop ? end : stop) - first;
+        if (from < to)
+            pop->update(&pop->s, (uint32_t)from, (uint32_t)to, job->t, pop->spiked);
+    }
 }
 
 static void collect_spikes(RtPop *p)
@@ -59,12 +80,12 @@ static void collect_spikes(RtPop *p)
 
 static void update_neurons(RtBrain *b, uint64_t tick, double t)
 {
-    for (uint32_t p = 0; p < b->npops; p++) {
+    for (uint32_t p = 0; p < b->npops; p++)
         b->pops[p].s.tick = tick;
-        UpdateJob job = {&b->pops[p], t};
-        rt_parallel_for(b->pool, b->pops[p].size, update_range, &job);
+    UpdateJob job = {b, t};
+    rt_parallel_for(b->pool, b->pop_first[b->npops], update_range, &job);
+    for (uint32_t p = 0; p < b->npops; p++)
         collect_spikes(&b->pops[p]);
-    }
 }
 
 /* Delivery is bound by the first cache miss on each spiking neuron's
