@@ -22,7 +22,8 @@ typedef struct {
 
 struct LlvmJit {
     LLVMOrcLLJITRef jit;
-    PerfSymbol *perf;  /* NULL unless BRAINC_PERF_MAP is set */
+    int perf_map;      /* BRAINC_PERF_MAP is set: perf[] lists the kernels looked up */
+    PerfSymbol *perf;
     size_t nperf, capperf;
 };
 
@@ -50,6 +51,8 @@ static void perf_note(LlvmJit *j, uint64_t addr, const char *name)
 static void perf_write(LlvmJit *j)
 {
     char path[64];
+    if (!j->nperf)
+        return;
     snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
     FILE *f = fopen(path, "a");
     if (!f)
@@ -111,8 +114,7 @@ LlvmJit *llvm_jit_create(LlvmError *err)
         llvm_jit_dispose(j);
         return NULL;
     }
-    if (getenv("BRAINC_PERF_MAP"))
-        j->perf = malloc(1); /* marks the map as wanted; perf_note grows it */
+    j->perf_map = getenv("BRAINC_PERF_MAP") != NULL;
     return j;
 }
 
@@ -121,10 +123,9 @@ void llvm_jit_dispose(LlvmJit *j)
     if (!j)
         return;
     LlvmError ignored;
-    if (j->perf) {
+    if (j->perf_map)
         perf_write(j);
-        free(j->perf);
-    }
+    free(j->perf);
     if (j->jit)
         llvm_check(LLVMOrcDisposeLLJIT(j->jit), "disposing of the JIT", &ignored);
     free(j);
@@ -176,7 +177,7 @@ uint64_t llvm_jit_lookup(LlvmJit *j, const char *name, LlvmError *err)
     LLVMOrcExecutorAddress addr = 0;
     if (llvm_check(LLVMOrcLLJITLookup(j->jit, &addr, name), name, err))
         return 0;
-    if (j->perf)
+    if (j->perf_map)
         perf_note(j, (uint64_t)addr, name);
     return (uint64_t)addr;
 }
