@@ -77,6 +77,10 @@ typedef struct RtGroupSpec {
     RtSynRowsFn on_tick;               /* decays and `update`; NULL: none */
     RtSynRowsFn on_reward;             /* NULL: none */
     RtSynRowsFn gap;                   /* gap junction coupling; NULL: not a gap junction */
+    int post_parallel;                 /* 1: `on post` of different post neurons may run at the
+                                        * same time (it writes only its synapse's states and
+                                        * states kept per post neuron, no neuron variable);
+                                        * 0: one at a time */
     int prune_flag;                    /* 1 + the state slot of "(pruned)" when the model can
                                         * `prune` (the runtime then keeps a list of live synapses
                                         * for the kernels, rt_abi.h); 0: it cannot */

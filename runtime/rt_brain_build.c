@@ -112,6 +112,7 @@ static RtStatus build_group(RtBrain *b, RtGroup *g, const RtGroupSpec *gs, int b
     g->nstates = gs->nstates, g->nparams = gs->nparams, g->nrefs = gs->nrefs;
     g->on_pre = gs->on_pre, g->on_post = gs->on_post, g->on_tick = gs->on_tick;
     g->on_reward = gs->on_reward, g->gap = gs->gap;
+    g->post_parallel = gs->post_parallel;
     g->s.seed = b->seed;
     g->s.stream = rt_random_stream(gs->name, ((uint64_t)1 << 32) + (uint64_t)(g - b->groups));
     size_t name_len = strlen(gs->name ? gs->name : "");
@@ -220,6 +221,11 @@ static RtStatus build_handler_lists(RtBrain *b, RtError *err)
         }
         start[b->npops] = k;
     }
+    b->post_parallel = 1;
+    for (uint32_t i = 0; i < b->ngroups; i++)
+        b->post_parallel &= !b->groups[i].on_post || b->groups[i].post_parallel;
+    if (!(b->post_first = rt_alloc_array(&b->alloc, (size_t)b->npops + 1, sizeof(uint64_t))))
+        return nomem(err, "spike handler lists");
     for (int pass = 0; pass < RT_PASSES; pass++) {
         uint32_t *list = rt_alloc_array(&b->alloc, (size_t)b->ngroups + 1, sizeof *list), k = 0;
         if (!(b->pass[pass] = list))
@@ -257,6 +263,7 @@ void rt_brain_free_groups(RtBrain *b)
     }
     for (int pass = 0; pass < RT_PASSES; pass++)
         rt_free(a, b->pass[pass]);
+    rt_free(a, b->post_first);
     for (uint32_t i = 0; b->groups && i < b->ngroups; i++) {
         RtGroup *g = &b->groups[i];
         rt_group_compact_free(a, g); /* s.col, s.delay: the built ones again */

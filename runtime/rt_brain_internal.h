@@ -44,6 +44,7 @@ typedef struct RtGroup {
     int nstates, nparams, nrefs;
     RtSynRowsFn on_pre, on_tick, on_reward, gap;
     RtSynPostFn on_post;
+    int post_parallel;      /* RtGroupSpec.post_parallel */
     int borrowed;           /* s.row_ptr, s.col, s.delay belong to the spec's owner */
     uint8_t *side;          /* [nstates] RtStateSide of each state, NULL: all per synapse */
     double **view;          /* [nstates] copies of rt_group_state_values (malloc), NULL until used */
@@ -120,6 +121,12 @@ struct RtBrain {
      * (RT_PASS_TICK) and a pruning model (RT_PASS_PRUNE), in declaration
      * order: the per-tick passes visit only these, not every group. */
     uint32_t *pass[RT_PASSES], npass[RT_PASSES];
+    /* Every group with `on post` may run it for different post neurons at
+     * once (post_parallel): step 6 then runs on the pool when there are
+     * enough spikes; post_first[p] numbers this tick's spikes of the
+     * populations with `on post` handlers, [npops + 1]. */
+    int post_parallel;
+    uint64_t *post_first;
     RtInput *inputs;
     double reward;          /* given since the last tick */
     int rewarded;

@@ -105,8 +105,62 @@ static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint32_t ngr
 /* Steps 5 and 6: `on pre` of outgoing and `on post` of incoming synapses of
  * the neurons that spiked: populations in order, neurons ascending, groups
  * in declaration order. */
+/* Step 6 on the pool: this tick's spikes of the populations with `on post`
+ * handlers, numbered by post_first, split between the threads; each runs
+ * the handlers of its spikes in the usual order. Different post neurons
+ * share no synapse, and post_parallel groups write nothing but their
+ * synapses' states and states kept per post neuron (no neuron variable),
+ * so nothing one thread writes is touched by another: the result is the
+ * same as one at a time. */
+enum { POST_PARALLEL_MIN = 64 }; /* fewer spikes: not worth a round of the pool */
+
+typedef struct PostJob {
+    RtBrain *b;
+    uint64_t tick;
+} PostJob;
+
+static void post_range(void *ctx, size_t begin, size_t end, unsigned part)
+{
+    (void)part;
+    const PostJob *job = ctx;
+    const RtBrain *b = job->b;
+    const uint32_t *start = b->handler_start[1], *list = b->handlers[1];
+    uint32_t p = 0;
+    while (p < b->npops && b->post_first[p + 1] <= begin)
+        p++;
+    for (size_t i = begin; i < end; i++) {
+        while (b->post_first[p + 1] <= i)
+            p++;
+        uint32_t n = b->pops[p].spikes[i - b->post_first[p]];
+        for (uint32_t q = start[p]; q < start[p + 1]; q++) {
+            const RtGroup *g = &b->groups[list[q]];
+            g->on_post(&g->s, n, job->tick);
+        }
+    }
+}
+
+static int run_post_parallel(RtBrain *b, uint64_t tick)
+{
+    if (!b->post_parallel || rt_pool_threads(b->pool) < 2)
+        return 0;
+    const uint32_t *start = b->handler_start[1];
+    uint64_t total = 0;
+    for (uint32_t p = 0; p < b->npops; p++) {
+        b->post_first[p] = total;
+        total += start[p] < start[p + 1] ? b->pops[p].nspikes : 0;
+    }
+    b->post_first[b->npops] = total;
+    if (total < POST_PARALLEL_MIN)
+        return 0;
+    PostJob job = {b, tick};
+    rt_parallel_for(b->pool, total, post_range, &job);
+    return 1;
+}
+
 static void run_spike_handlers(RtBrain *b, uint64_t tick, int post_side)
 {
+    if (post_side && run_post_parallel(b, tick))
+        return;
     const uint32_t *start = b->handler_start[post_side], *list = b->handlers[post_side];
     for (uint32_t p = 0; p < b->npops; p++) {
         const RtPop *pop = &b->pops[p];

@@ -126,6 +126,7 @@ static void put_group(Writer *w, const RtGroupSpec *g, uint32_t n_pre)
     put_u8(w, kernel_mask(g));
     put_i32(w, g->prune_flag);
     put_opt(w, g->state_side, (size_t)g->nstates, 1);
+    put_u8(w, (uint8_t)(g->post_parallel != 0));
 }
 
 static void put_input(Writer *w, const RtInputSpec *in)
@@ -445,6 +446,10 @@ static void get_group(Reader *r, RtGroupSpec *g, const RtPopSpec *pops, uint32_t
         if (side[j] > RT_SIDE_POST || (side[j] && ((g->state_init && g->state_init[j]) || j + 1 == g->prune_flag)))
             fail(r, "bad synapse state layout");
     g->state_side = side;
+    uint8_t post_parallel = get_u8(r);
+    if (post_parallel > 1)
+        fail(r, "bad flag");
+    g->post_parallel = post_parallel;
 }
 
 static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_t npops)

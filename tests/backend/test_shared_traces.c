@@ -14,7 +14,8 @@
  *       rewards, 1 and 2 threads;
  *   (c) checkpoints hold every state per synapse: one saved by the
  *       per-synapse brain, loaded into the shared one, continues exactly
- *       like the per-synapse brain. */
+ *       like the per-synapse brain;
+ *   (d) `on post` run on the pool gives the same states (below). */
 #include "../unit/test_nir_util.h"
 #include "test_compiled.h"
 #include "rt_brain.h"
@@ -111,6 +112,55 @@ static void test_analysis(const Nir *nir)
     }
 }
 
+/* (d) `on post` on the pool (rt_brain_step.c, step 6 with RtGroupSpec
+ * post_parallel): a busy brain, whose post populations spike 64 times or
+ * more in bursts of ticks, gives the same states with 1, 2 and 3
+ * threads. */
+static const char *busy_src =
+    "import std.neurons\n"
+    "import std.synapses\n"
+    "brain busy {\n"
+    "  a[300] : izhikevich(v = uniform(-70, -60))\n"
+    "  b[3000] : izhikevich(v = uniform(-70, -60))\n"
+    "  c[2000] : izhikevich(v = uniform(-70, -60))\n"
+    "  stimulus a : poisson(rate = 400, w = 12)\n"
+    "  stimulus b : poisson(rate = 3000, w = 8)\n"
+    "  stimulus c : poisson(rate = 3000, w = 8)\n"
+    "  connect a -> b : stdp(w = uniform(0, 2)) probability 0.03 delay 1..3\n"
+    "  connect a -> c : stdp(w = uniform(0, 2), tau_post = 30) probability 0.03\n"
+    "  connect c -> b : stdp(w = uniform(0, 2)) probability 0.03\n"
+    "  connect b -> b : fixed(w = -1) probability 0.01\n"
+    "}\n";
+
+static void test_post_parallel(void)
+{
+    Compiled c = {0};
+    if (compile(&c, busy_src, 5)) {
+        CHECK(0, "busy brain compiles");
+        return;
+    }
+    const Nir *nir = c.net.nir;
+    RtBrain *one = instantiate(&c, 1), *two = instantiate(&c, 2), *three = instantiate(&c, 3);
+    CHECK(one && two && three, "three brains");
+    int busy = 0, same = 1;
+    for (int t = 0; one && two && three && t < 200 && same; t++) {
+        rt_brain_step(one, 1, NULL);
+        rt_brain_step(two, 1, NULL);
+        rt_brain_step(three, 1, NULL);
+        uint32_t nb = 0, nc = 0;
+        rt_brain_spikes(one, 1, &nb);
+        rt_brain_spikes(one, 2, &nc);
+        busy += nb + nc >= 64;
+        same = brains_equal(one, two, nir, NULL) && brains_equal(one, three, nir, NULL);
+    }
+    CHECK(busy > 20, "post populations spike 64 times or more in %d of 200 ticks", busy);
+    CHECK(same, "1, 2 and 3 threads give the same states every tick");
+    rt_brain_destroy(one);
+    rt_brain_destroy(two);
+    rt_brain_destroy(three);
+    compiled_free(&c);
+}
+
 int main(void)
 {
     Compiled shared = {0}, plain = {0};
@@ -172,5 +222,6 @@ done:
     rt_brain_destroy(resumed);
     compiled_free(&shared);
     compiled_free(&plain);
+    test_post_parallel();
     return check_report("test_shared_traces");
 }

@@ -171,6 +171,19 @@ static void *kernel(LlvmBrain *lb, const NirSynapseModel *sm, int id, LlvmSynKin
     return (void *)(uintptr_t)addr;
 }
 
+/* Whether the code writes a neuron variable (`pre.X = ...`, `post.X =
+ * ...`, `deliver`): `on post` of two post neurons might then write what the
+ * other reads, so the runtime runs them one at a time
+ * (RtGroupSpec.post_parallel). */
+static int writes_neurons(const NirStmt *s)
+{
+    for (; s; s = s->next)
+        if ((s->kind == NS_ASSIGN && s->var.kind == NX_REF) || s->kind == NS_DELIVER || writes_neurons(s->body) ||
+            writes_neurons(s->orelse))
+            return 1;
+    return 0;
+}
+
 static int fill_group(LlvmBrain *lb, RtGroupSpec *gs, int id, LlvmError *err)
 {
     const NirGroup *g = &lb->nir->groups[id];
@@ -195,6 +208,7 @@ static int fill_group(LlvmBrain *lb, RtGroupSpec *gs, int id, LlvmError *err)
         return llvm_fail(err, "out of memory");
     if (nir_shared_sides(g, sm, side, NULL)) /* the kernels keep these per neuron (llvm_synapse.c) */
         gs->state_side = side;
+    gs->post_parallel = sm->on_post && sm->pruned_state < 0 && !writes_neurons(sm->on_post);
     int failed = 0;
     gs->on_pre = (RtSynRowsFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_PRE, &failed, err);
     gs->on_post = (RtSynPostFn)(uintptr_t)kernel(lb, sm, id, LLVM_SYN_ON_POST, &failed, err);
