@@ -18,8 +18,10 @@
  * ticks ahead; (6) `on post` likewise for incoming synapses; (7) decays and
  * `update` of every synapse; (8) the brain's `reward` members are
  * evaluated and `on reward` runs with the amount given since the last
- * tick (rt_brain_reward_tick); recording. Steps 1-3 and 5-8 run on the calling thread,
- * so the result never depends on the number of threads. */
+ * tick (rt_brain_reward_tick); recording. Step 4 runs on the pool, and
+ * step 6 too when every group's `on post` is post_parallel (each thread
+ * then has its own post neurons); the others run on the calling thread, so
+ * the result never depends on the number of threads. */
 #ifndef BR_RT_BRAIN_H
 #define BR_RT_BRAIN_H
 #include "rt_abi.h"

@@ -1,8 +1,10 @@
 /* rt_brain_step.c - one tick of a brain (rt_brain.h lists the steps,
- * docs/language.md §12 defines them). Only the neuron update runs on the
- * pool; every other step runs on the caller in a fixed order, and the
- * neuron kernels touch only their own neurons, so spikes, deliveries and
- * floating-point sums are the same for any number of threads. */
+ * docs/language.md §12 defines them). The neuron update runs on the pool,
+ * and so does `on post` when no group's `on post` writes anything another
+ * post neuron's handlers touch (post_parallel); every other step runs on
+ * the caller in a fixed order, and the neuron kernels touch only their own
+ * neurons, so spikes, deliveries and floating-point sums are the same for
+ * any number of threads. */
 #include "rt_brain_internal.h"
 #include "rt_spikes.h"
 #include <string.h>
