@@ -50,20 +50,27 @@ typedef struct UpdateJob {
     double t;
 } UpdateJob;
 
+/* The first population p with first[p + 1] > i (first[0..n] ascending):
+ * the one whose part of a numbering holds i, skipping empty ones. */
+static uint32_t pop_holding(const uint64_t *first, uint32_t n, uint64_t i)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (first[mid + 1] <= i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void update_range(void *ctx, size_t begin, size_t end, unsigned part)
 {
     (void)part;
     const UpdateJob *job = ctx;
     const RtBrain *b = job->b;
-    uint32_t lo = 0, hi = b->npops; /* the population holding neuron `begin` */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (b->pop_first[mid + 1] <= begin)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (uint32_t p = lo; p < b->npops && b->pop_first[p] < end; p++) {
+    for (uint32_t p = pop_holding(b->pop_first, b->npops, begin); p < b->npops && b->pop_first[p] < end; p++) {
         RtPop *pop = &b->pops[p];
         uint64_t first = b->pop_first[p];
         uint64_t from = begin > first ? begin - first : 0;
@@ -127,9 +134,7 @@ static void post_range(void *ctx, size_t begin, size_t end, unsigned part)
     const PostJob *job = ctx;
     const RtBrain *b = job->b;
     const uint32_t *start = b->handler_start[1], *list = b->handlers[1];
-    uint32_t p = 0;
-    while (p < b->npops && b->post_first[p + 1] <= begin)
-        p++;
+    uint32_t p = pop_holding(b->post_first, b->npops, begin);
     for (size_t i = begin; i < end; i++) {
         while (b->post_first[p + 1] <= i)
             p++;
