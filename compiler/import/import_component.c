@@ -322,15 +322,9 @@ static int read_path(Imp *im, Src *s, Comp *c, json_t *arr, size_t i)
                    si < 0 ? "source" : "target", si < 0 ? src : tgt, c->json_name);
         return -1;
     }
-    int st = imp_syn_type(type);
-    if (st < 0) {
-        imp_err_at(im, s, j, "synapse_type", 0,
-                   "unknown synapse type `%s` (known: fixed, plastic, facilitating, depressing, "
-                   "gated, gap_junction, "
-                   "reward_plastic, developmental)",
-                   type);
+    int st = imp_syn_type(im, s, j, type);
+    if (st < 0)
         return -1;
-    }
     if (delay < 0) {
         imp_err_at(im, s, j, "delay", 0, "delay must not be negative, not %ld", delay);
         return -1;

@@ -103,7 +103,9 @@ typedef struct SynExtra {
 
 extern const NeuronType imp_neuron_types[5];
 extern const SynType imp_syn_types[8];
-int imp_syn_type(const char *name);
+/* The index of synapse type `name` in imp_syn_types, or -1 after an error
+ * naming the known ones at parent's "synapse_type". */
+int imp_syn_type(Imp *im, const Src *s, const json_t *parent, const char *name);
 int imp_in_strs(const char *const *list, const char *s);
 extern const char *const imp_prune_keys[4];
 extern const double imp_prune_defaults[4];

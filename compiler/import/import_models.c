@@ -32,10 +32,14 @@ const SynType imp_syn_types[] = {
      {NULL}},
 };
 
-int imp_syn_type(const char *name)
+int imp_syn_type(Imp *im, const Src *s, const json_t *parent, const char *name)
 {
     for (int k = 0; k < NSYN; k++)
         if (strcmp(imp_syn_types[k].name, name) == 0) return k;
+    imp_err_at(im, s, parent, "synapse_type", 0,
+               "unknown synapse type `%s` (known: fixed, plastic, facilitating, depressing, gated, gap_junction, "
+               "reward_plastic, developmental)",
+               name);
     return -1;
 }
 

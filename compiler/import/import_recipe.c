@@ -173,15 +173,9 @@ static int read_projection(Imp *im, const Src *s, json_t *arr, size_t i, const E
         imp_err_at(im, s, p, "delay", 0, "delay must not be negative, not %ld", delay);
         return -1;
     }
-    int st = imp_syn_type(type);
-    if (st < 0) {
-        imp_err_at(im, s, p, "synapse_type", 0,
-                   "unknown synapse type `%s` (known: fixed, plastic, facilitating, depressing, "
-                   "gated, gap_junction, "
-                   "reward_plastic, developmental)",
-                   type);
+    int st = imp_syn_type(im, s, p, type);
+    if (st < 0)
         return -1;
-    }
     const Comp *fc = imp_comp_by_json_name(ents, nents, ft),
                *tc = imp_comp_by_json_name(ents, nents, tt);
     if (!fc || !tc) {
