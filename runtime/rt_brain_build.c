@@ -199,6 +199,50 @@ static RtStatus build_rings(RtBrain *b, const RtBrainSpec *spec, RtError *err)
     return RT_OK;
 }
 
+/* A neuron has synapses in group g on this side: a CSR row (side 0) or a
+ * CSC column (side 1) as built. Compaction only ever shrinks what a kernel
+ * walks, so a list made from these stays a superset. */
+static int has_synapses(const RtGroup *g, int side, uint32_t n)
+{
+    const uint64_t *ptr = side == 0 ? g->s.row_ptr : g->s.csc_ptr;
+    return ptr[n + 1] > ptr[n];
+}
+
+/* The groups in which each neuron has synapses (RtBrain.neuron_handlers):
+ * per spike, only those handlers run. In imported recipes most groups of a
+ * population reach a few of its neurons, and calling the others' kernels
+ * on empty rows cost more than the synapses themselves. A handler with no
+ * synapse to run on changes nothing observable (states kept per neuron,
+ * such as shared traces, are seen only through synapses). */
+static RtStatus build_neuron_handler_lists(RtBrain *b, int side, RtError *err)
+{
+    const uint32_t *start = b->handler_start[side], *list = b->handlers[side];
+    uint64_t nslots = b->pop_first[b->npops];
+    uint64_t *first = rt_alloc_array(&b->alloc, nslots + 1, sizeof *first);
+    if (!(b->neuron_handler_start[side] = first))
+        return nomem(err, "spike handler lists");
+    for (int fill = 0; fill < 2; fill++) {
+        uint32_t *out = b->neuron_handlers[side];
+        uint64_t k = 0;
+        for (uint32_t p = 0; p < b->npops; p++) {
+            uint64_t base = b->pop_first[p];
+            for (uint64_t i = 0; i < b->pop_first[p + 1] - base; i++) {
+                first[base + i] = k;
+                for (uint32_t q = start[p]; i < b->pops[p].size && q < start[p + 1]; q++)
+                    if (has_synapses(&b->groups[list[q]], side, (uint32_t)i)) {
+                        if (fill)
+                            out[k] = list[q];
+                        k++;
+                    }
+            }
+        }
+        first[nslots] = k;
+        if (!fill && !(b->neuron_handlers[side] = rt_alloc_array(&b->alloc, k + 1, sizeof(uint32_t))))
+            return nomem(err, "spike handler lists");
+    }
+    return RT_OK;
+}
+
 /* Which groups a spike of each population runs (RtBrain.handlers): a brain
  * with hundreds of groups (an imported recipe) would otherwise test every
  * group for every spike. */
@@ -220,6 +264,11 @@ static RtStatus build_handler_lists(RtBrain *b, RtError *err)
             }
         }
         start[b->npops] = k;
+    }
+    for (int side = 0; side < 2; side++) {
+        RtStatus st = build_neuron_handler_lists(b, side, err);
+        if (st)
+            return st;
     }
     b->post_parallel = 1;
     for (uint32_t i = 0; i < b->ngroups; i++)
@@ -260,6 +309,8 @@ void rt_brain_free_groups(RtBrain *b)
     for (int side = 0; side < 2; side++) {
         rt_free(a, b->handler_start[side]);
         rt_free(a, b->handlers[side]);
+        rt_free(a, b->neuron_handler_start[side]);
+        rt_free(a, b->neuron_handlers[side]);
     }
     for (int pass = 0; pass < RT_PASSES; pass++)
         rt_free(a, b->pass[pass]);

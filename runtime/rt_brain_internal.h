@@ -117,6 +117,11 @@ struct RtBrain {
      * `on post` onto p (side 1), in declaration order:
      * handlers[side][handler_start[side][p] .. handler_start[side][p + 1]). */
     uint32_t *handler_start[2], *handlers[2];
+    /* The same per neuron, keeping only the groups in which it has synapses:
+     * neuron n of population p runs neuron_handlers[side][k] for k in
+     * [neuron_handler_start[side][pop_first[p] + n], ... + n + 1). */
+    uint64_t *neuron_handler_start[2];
+    uint32_t *neuron_handlers[2];
     /* The groups with a gap kernel (RT_PASS_GAP), a per-tick kernel
      * (RT_PASS_TICK) and a pruning model (RT_PASS_PRUNE), in declaration
      * order: the per-tick passes visit only these, not every group. */

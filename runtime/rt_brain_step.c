@@ -101,9 +101,9 @@ static void update_neurons(RtBrain *b, uint64_t tick, double t)
  * connection row: start loading the row of the spike this many ahead. */
 #define PREFETCH_AHEAD 4
 
-static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint32_t ngroups, uint32_t neuron)
+static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint64_t ngroups, uint32_t neuron)
 {
-    for (uint32_t q = 0; q < ngroups; q++) {
+    for (uint64_t q = 0; q < ngroups; q++) {
         const RtGroup *g = &b->groups[groups[q]];
         const uint32_t *row = g->s.col + (g->s.row_live ? g->s.row_live : g->s.row_ptr)[neuron];
         __builtin_prefetch(row);
@@ -113,7 +113,8 @@ static void prefetch_rows(const RtBrain *b, const uint32_t *groups, uint32_t ngr
 
 /* Steps 5 and 6: `on pre` of outgoing and `on post` of incoming synapses of
  * the neurons that spiked: populations in order, neurons ascending, groups
- * in declaration order. */
+ * in declaration order, skipping the groups where the neuron has no
+ * synapse (RtBrain.neuron_handlers). */
 /* Step 6 on the pool: this tick's spikes of the populations with `on post`
  * handlers, numbered by post_first, split between the threads; each runs
  * the handlers of its spikes in the usual order. Different post neurons
@@ -133,13 +134,15 @@ static void post_range(void *ctx, size_t begin, size_t end, unsigned part)
     (void)part;
     const PostJob *job = ctx;
     const RtBrain *b = job->b;
-    const uint32_t *start = b->handler_start[1], *list = b->handlers[1];
+    const uint64_t *start = b->neuron_handler_start[1];
+    const uint32_t *list = b->neuron_handlers[1];
     uint32_t p = pop_holding(b->post_first, b->npops, begin);
     for (size_t i = begin; i < end; i++) {
         while (b->post_first[p + 1] <= i)
             p++;
         uint32_t n = b->pops[p].spikes[i - b->post_first[p]];
-        for (uint32_t q = start[p]; q < start[p + 1]; q++) {
+        uint64_t at = b->pop_first[p] + n;
+        for (uint64_t q = start[at]; q < start[at + 1]; q++) {
             const RtGroup *g = &b->groups[list[q]];
             g->on_post(&g->s, n, job->tick);
         }
@@ -168,16 +171,21 @@ static void run_spike_handlers(RtBrain *b, uint64_t tick, int post_side)
 {
     if (post_side && run_post_parallel(b, tick))
         return;
-    const uint32_t *start = b->handler_start[post_side], *list = b->handlers[post_side];
+    const uint32_t *pop_start = b->handler_start[post_side];
+    const uint64_t *start = b->neuron_handler_start[post_side];
+    const uint32_t *list = b->neuron_handlers[post_side];
     for (uint32_t p = 0; p < b->npops; p++) {
         const RtPop *pop = &b->pops[p];
-        if (start[p] == start[p + 1])
+        if (pop_start[p] == pop_start[p + 1])
             continue;
+        const uint64_t *first = start + b->pop_first[p];
         for (uint32_t s = 0; s < pop->nspikes; s++) {
             uint32_t n = pop->spikes[s];
-            if (!post_side && s + PREFETCH_AHEAD < pop->nspikes)
-                prefetch_rows(b, list + start[p], start[p + 1] - start[p], pop->spikes[s + PREFETCH_AHEAD]);
-            for (uint32_t q = start[p]; q < start[p + 1]; q++) {
+            if (!post_side && s + PREFETCH_AHEAD < pop->nspikes) {
+                uint32_t ahead = pop->spikes[s + PREFETCH_AHEAD];
+                prefetch_rows(b, list + first[ahead], first[ahead + 1] - first[ahead], ahead);
+            }
+            for (uint64_t q = first[n]; q < first[n + 1]; q++) {
                 const RtGroup *g = &b->groups[list[q]];
                 if (post_side)
                     g->on_post(&g->s, n, tick);
