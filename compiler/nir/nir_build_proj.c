@@ -190,30 +190,33 @@ static double label_weight(const char *label)
 typedef struct Proximity {
     double max_distance, probability, weight_scale, inhibition_fraction;
     int type_aware;
-    const char *exclude[64];
+    const char *const *exclude;
     int nexclude;
-    const char *protect[256]; /* "component.terminal": inputs that wiring leaves alone */
+    const char *const *protect; /* "component.terminal": inputs that wiring leaves alone */
     int nprotect;
 } Proximity;
 
-static int name_list(Builder *b, Expr *e, const char *what, const char **list, int *n, int cap)
+/* A list of names, as long as the source's (the importer writes one hidden
+ * terminal per modulator neuron into exclude_inputs). */
+static int name_list(Builder *b, Expr *e, const char *what, const char *const **out, int *n)
 {
     if (e->kind != EX_ARRAY) {
         diag_error(b->diag, e->loc, "%s takes a list of terminal names, e.g. [\"kill_in\"]", what);
         return -1;
     }
+    int len = 0;
+    for (Arg *a = e->args; a; a = a->next)
+        len++;
+    const char **list = ARENA_ARRAY(b->arena, const char *, len ? len : 1);
     *n = 0;
     for (Arg *a = e->args; a; a = a->next) {
         if (a->value->kind != EX_STR) {
             diag_error(b->diag, a->value->loc, "%s takes terminal names as strings", what);
             return -1;
         }
-        if (*n >= cap) {
-            diag_error(b->diag, a->value->loc, "%s takes at most %d names", what, cap);
-            return -1;
-        }
         list[(*n)++] = a->value->str;
     }
+    *out = list;
     return 0;
 }
 
@@ -223,8 +226,7 @@ static int proximity_args(Builder *b, Ctx *c, Member *m, Proximity *px)
                                         "inhibition_fraction", "type_aware_inhibition", "exclude_inputs",
                                         "protected_triggers"};
     Expr *args[7];
-    *px = (Proximity){20.0, 0.3, 1.0, 0.3, 0, {NULL}, 7, {NULL}, 0};
-    memcpy(px->exclude, control_inputs, sizeof control_inputs);
+    *px = (Proximity){20.0, 0.3, 1.0, 0.3, 0, control_inputs, 7, NULL, 0};
     if (nir_ev_bind_args(b, m->args, "proximity", names, 7, args))
         return -1;
     EvalCtx ec;
@@ -240,9 +242,9 @@ static int proximity_args(Builder *b, Ctx *c, Member *m, Proximity *px)
     /* exclude_inputs = true: the control inputs (the default); false: none; or a list */
     if (args[5] && args[5]->kind == EX_BOOL)
         px->nexclude = args[5]->num != 0 ? 7 : 0;
-    else if (args[5] && name_list(b, args[5], "exclude_inputs", px->exclude, &px->nexclude, 64))
+    else if (args[5] && name_list(b, args[5], "exclude_inputs", &px->exclude, &px->nexclude))
         return -1;
-    if (args[6] && name_list(b, args[6], "protected_triggers", px->protect, &px->nprotect, 256))
+    if (args[6] && name_list(b, args[6], "protected_triggers", &px->protect, &px->nprotect))
         return -1;
     if (!(px->probability >= 0 && px->probability <= 1)) {
         diag_error(b->diag, args[1]->loc, "probability must be between 0 and 1, not %g", px->probability);
