@@ -160,12 +160,6 @@ RtStatus rt_brain_set_current(RtBrain *b, uint32_t pop, uint32_t neuron, double 
     return RT_OK;
 }
 
-void rt_brain_reward(RtBrain *b, double amount)
-{
-    b->reward += amount;
-    b->rewarded = 1;
-}
-
 const uint32_t *rt_brain_spikes(const RtBrain *b, uint32_t pop, uint32_t *n)
 {
     if (pop >= b->npops) {

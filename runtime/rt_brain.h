@@ -17,7 +17,7 @@
  * ascending, groups in declaration order, deliveries scheduled `delay`
  * ticks ahead; (6) `on post` likewise for incoming synapses; (7) decays and
  * `update` of every synapse; (8) the brain's `reward` members are
- * evaluated and `on reward` runs with the amount given since the last
+ * evaluated and `on reward` runs once per delivery given since the last
  * tick (rt_brain_reward_tick); recording. Step 4 runs on the pool, and
  * step 6 too when every group's `on post` is post_parallel (each thread
  * then has its own post neurons); the others run on the calling thread, so
@@ -111,8 +111,8 @@ typedef struct RtInputSpec {
  *
  * A brain's `reward e [to target]` members are evaluated at step 8 of every
  * tick, after the synapses' decays and before their `on reward`: a nonzero
- * value is delivered, with what rt_brain_reward* gave since the last tick,
- * to the `on reward` of the target's groups. e reads the time and
+ * value is a delivery to the `on reward` of the target's groups, run after
+ * those given by rt_brain_reward* since the last tick. e reads the time and
  * observations of the brain's own activity (RtObserveSpec), which the
  * runtime takes at step 8; a later version adds body measures as further
  * observations. */
@@ -204,14 +204,18 @@ uint64_t rt_brain_tick(const RtBrain *b);
  * delivery would). RT_ERR_ARG for a bad population or neuron. */
 RtStatus rt_brain_set_current(RtBrain *b, uint32_t pop, uint32_t neuron, double value);
 
-/* Reward for the next tick: summed, then handed to every `on reward`. */
-void rt_brain_reward(RtBrain *b, double amount);
+/* A reward delivery for the next tick: at its step 8, `on reward` of
+ * every group runs once with this amount. Each call is one delivery, run
+ * in the order given (two calls run the handlers twice, the second seeing
+ * what the first changed). RT_ERR_NOMEM when the queue cannot grow (the
+ * delivery is then not queued). */
+RtStatus rt_brain_reward(RtBrain *b, double amount);
 
-/* Reward for the next tick to one target only (docs/language.md §7.8
- * `reward e to target`): to the `on reward` of synapse group `group`, or
- * of every group whose postsynaptic population is `pop`. A group's
- * handler gets the sum of the global amount and its own; it runs when
- * either was given. RT_ERR_ARG for an index out of range. */
+/* The same to one target only (docs/language.md §7.8 `reward e to
+ * target`): to the `on reward` of synapse group `group`, or of every group
+ * whose postsynaptic population is `pop` (one delivery each, in
+ * declaration order). RT_ERR_ARG for an index out of range, RT_ERR_NOMEM
+ * (nothing queued). */
 RtStatus rt_brain_reward_group(RtBrain *b, uint32_t group, double amount);
 RtStatus rt_brain_reward_pop(RtBrain *b, uint32_t pop, double amount);
 

@@ -96,6 +96,8 @@ typedef struct RtObserve {
     uint64_t sum;
 } RtObserve;
 
+#define RT_DELIVER_ALL UINT32_MAX /* RtBrain.delivery_group: every group with `on reward` */
+
 typedef struct RtReward {
     uint32_t nnodes, ngroups;
     RtRewardNode *nodes;
@@ -133,13 +135,14 @@ struct RtBrain {
     int post_parallel;
     uint64_t *post_first;
     RtInput *inputs;
-    double reward;          /* given since the last tick */
-    int rewarded;
-    /* Per-group reward given since the last tick (rt_brain_reward_group,
-     * `reward e to target`), [ngroups]; added to `reward` for that group. */
-    double *group_reward;
-    uint8_t *group_rewarded;
-    int any_group_rewarded; /* some group_rewarded[g] is set: the per-tick pass has work */
+    /* Reward deliveries given since the last tick, in the order given
+     * (rt_brain_reward.c): delivery k hands delivery_amount[k] to the `on
+     * reward` of group delivery_group[k], or of every group when that is
+     * RT_DELIVER_ALL. Room for reserved_deliveries more is always kept, for
+     * the `reward` members of step 8, so that a tick never allocates. */
+    uint32_t *delivery_group;
+    double *delivery_amount;
+    uint32_t ndeliveries, delivery_cap, reserved_deliveries;
     uint32_t nobserves, nrewards;
     RtObserve *observes;
     RtReward *rewards;
@@ -171,11 +174,12 @@ void rt_brain_free_inputs(RtBrain *b);
 RtStatus rt_brain_build_rewards(RtBrain *b, const RtBrainSpec *spec, RtError *err);
 void rt_brain_free_rewards(RtBrain *b);
 void rt_brain_reward_tick(RtBrain *b, uint64_t tick);
-/* Recomputes each observation's window sum from its counts, and whether
- * any group has reward pending: for a
- * checkpoint that restored group_reward, group_rewarded and the
- * observations' counts (the reward state carried across ticks). */
+/* Recomputes each observation's window sum from its counts: for a
+ * checkpoint that restored them (with the pending deliveries, the reward
+ * state carried across ticks). */
 void rt_brain_reward_resync(RtBrain *b);
+/* Room for n pending deliveries (and the reserve); RT_ERR_NOMEM. */
+RtStatus rt_brain_reserve_deliveries(RtBrain *b, uint64_t n);
 
 /* rt_compact.c: moves the live synapses of pruning group g to the front
  * of its arrays (rt_abi.h row_live) and rebuilds its CSC from them; all:

@@ -1,16 +1,21 @@
 /* rt_brain_reward.c - reward reaching synapses: the brain's `reward e [to
  * target]` members (docs/language.md §7.8), reward given through the C API
- * to one group or population, and tick step 8, which hands the amounts to
+ * to all groups, one group or one population, and tick step 8, which runs
  * the groups' `on reward` kernels.
+ *
+ * Reward comes in deliveries: each rt_brain_reward* call, and each nonzero
+ * `reward` member in a tick, is one, and runs `on reward` once with its
+ * amount. A rule that consumes its eligibility (the im8 `reward_plastic`
+ * halves it) so sees a second delivery in the same tick act on what the
+ * first left, as the reference engine's deliver_reward does.
  *
  * Step 8 of tick n: (a) every observation takes this tick's spike count of
  * its neurons into its window; (b) every reward expression is evaluated (t
- * = n * dt) and, when nonzero, added to the amount of its target: all
- * groups, or its own groups; (c) each group with `on reward` that was given
- * an amount (since the last tick, through the C API, or in (b)) runs it
- * with the sum of the global amount and its own; (d) the amounts are
- * cleared. Everything runs on the calling thread in a fixed order, so the
- * result never depends on the number of threads. */
+ * = n * dt) and, when nonzero, queued as a delivery to its targets, after
+ * those given through the C API since the last tick; (c) the deliveries
+ * run in order, each the `on reward` of its groups in declaration order;
+ * (d) the queue is emptied. Everything runs on the calling thread in a
+ * fixed order, so the result never depends on the number of threads. */
 #include "rt_brain_internal.h"
 #include <math.h>
 #include <string.h>
@@ -105,15 +110,17 @@ RtStatus rt_brain_build_rewards(RtBrain *b, const RtBrainSpec *spec, RtError *er
     for (uint32_t r = 0; r < spec->nrewards; r++)
         if (check_reward(spec, r, err))
             return RT_ERR_ARG;
-    b->group_reward = rt_alloc_array(a, (size_t)b->ngroups + 1, sizeof(double));
-    b->group_rewarded = rt_alloc(a, (size_t)b->ngroups + 1);
     b->observes = rt_alloc_array(a, (size_t)spec->nobserves + 1, sizeof *b->observes);
     b->rewards = rt_alloc_array(a, (size_t)spec->nrewards + 1, sizeof *b->rewards);
     uint32_t longest = 1;
     for (uint32_t r = 0; r < spec->nrewards; r++)
         longest = spec->rewards[r].nnodes > longest ? spec->rewards[r].nnodes : longest;
     b->reward_vals = rt_alloc_array(a, longest, sizeof(double));
-    if (!b->group_reward || !b->group_rewarded || !b->observes || !b->rewards || !b->reward_vals)
+    if (!b->observes || !b->rewards || !b->reward_vals)
+        return nomem(err);
+    for (uint32_t r = 0; r < spec->nrewards; r++)
+        b->reserved_deliveries += spec->rewards[r].groups ? spec->rewards[r].ngroups : 1;
+    if (rt_brain_reserve_deliveries(b, 8))
         return nomem(err);
     for (uint32_t o = 0; o < spec->nobserves; o++, b->nobserves++)
         if (build_observe(b, &b->observes[o], &spec->observes[o], err))
@@ -138,30 +145,77 @@ void rt_brain_free_rewards(RtBrain *b)
     rt_free(a, b->observes);
     rt_free(a, b->rewards);
     rt_free(a, b->reward_vals);
-    rt_free(a, b->group_reward);
-    rt_free(a, b->group_rewarded);
+    rt_free(a, b->delivery_group);
+    rt_free(a, b->delivery_amount);
+}
+
+RtStatus rt_brain_reserve_deliveries(RtBrain *b, uint64_t n)
+{
+    uint64_t need = n + b->reserved_deliveries;
+    if (need <= b->delivery_cap)
+        return RT_OK;
+    uint64_t cap = b->delivery_cap ? b->delivery_cap : 16;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return RT_ERR_NOMEM;
+    uint32_t *group = rt_alloc_array(&b->alloc, cap, sizeof *group);
+    double *amount = rt_alloc_array(&b->alloc, cap, sizeof *amount);
+    if (!group || !amount) {
+        rt_free(&b->alloc, group);
+        rt_free(&b->alloc, amount);
+        return RT_ERR_NOMEM;
+    }
+    if (b->ndeliveries) {
+        memcpy(group, b->delivery_group, b->ndeliveries * sizeof *group);
+        memcpy(amount, b->delivery_amount, b->ndeliveries * sizeof *amount);
+    }
+    rt_free(&b->alloc, b->delivery_group);
+    rt_free(&b->alloc, b->delivery_amount);
+    b->delivery_group = group, b->delivery_amount = amount;
+    b->delivery_cap = (uint32_t)cap;
+    return RT_OK;
+}
+
+/* Queues a delivery; the reserve is kept for step 8, which calls this
+ * with reserve 0 (room made for it in advance). */
+static RtStatus deliver(RtBrain *b, uint32_t group, double amount, int keep_reserve)
+{
+    if (keep_reserve) {
+        RtStatus st = rt_brain_reserve_deliveries(b, (uint64_t)b->ndeliveries + 1);
+        if (st)
+            return st;
+    }
+    b->delivery_group[b->ndeliveries] = group;
+    b->delivery_amount[b->ndeliveries++] = amount;
+    return RT_OK;
 }
 
 /* ---- the C API ------------------------------------------------------------- */
+
+RtStatus rt_brain_reward(RtBrain *b, double amount) { return deliver(b, RT_DELIVER_ALL, amount, 1); }
 
 RtStatus rt_brain_reward_group(RtBrain *b, uint32_t group, double amount)
 {
     if (group >= b->ngroups)
         return RT_ERR_ARG;
-    b->group_reward[group] += amount;
-    b->group_rewarded[group] = 1;
-    b->any_group_rewarded = 1;
-    return RT_OK;
+    return deliver(b, group, amount, 1);
 }
 
+/* One delivery per group of the population, all made room for first, so
+ * that running out of memory queues none of them. */
 RtStatus rt_brain_reward_pop(RtBrain *b, uint32_t pop, double amount)
 {
     if (pop >= b->npops)
         return RT_ERR_ARG;
+    uint64_t n = 0;
     for (uint32_t g = 0; g < b->ngroups; g++)
+        n += b->groups[g].post == pop;
+    RtStatus st = rt_brain_reserve_deliveries(b, b->ndeliveries + n);
+    for (uint32_t g = 0; !st && g < b->ngroups; g++)
         if (b->groups[g].post == pop)
-            rt_brain_reward_group(b, g, amount);
-    return RT_OK;
+            st = deliver(b, g, amount, 0);
+    return st;
 }
 
 /* ---- step 8 ---------------------------------------------------------------- */
@@ -261,6 +315,16 @@ static void observe(RtBrain *b, RtObserve *o, uint64_t tick)
     *slot = n;
 }
 
+static void run_delivery(RtBrain *b, uint32_t target, double amount, uint64_t tick)
+{
+    uint32_t g = target == RT_DELIVER_ALL ? 0 : target, end = target == RT_DELIVER_ALL ? b->ngroups : target + 1;
+    for (; g < end; g++) {
+        const RtGroup *grp = &b->groups[g];
+        if (grp->on_reward)
+            grp->on_reward(&grp->s, 0, grp->n_pre, tick, amount);
+    }
+}
+
 void rt_brain_reward_tick(RtBrain *b, uint64_t tick)
 {
     for (uint32_t o = 0; o < b->nobserves; o++)
@@ -272,29 +336,18 @@ void rt_brain_reward_tick(RtBrain *b, uint64_t tick)
         if (amount == 0)
             continue;
         if (!rw->groups)
-            rt_brain_reward(b, amount);
+            deliver(b, RT_DELIVER_ALL, amount, 0);
         for (uint32_t k = 0; rw->groups && k < rw->ngroups; k++)
-            rt_brain_reward_group(b, rw->groups[k], amount);
+            deliver(b, rw->groups[k], amount, 0);
     }
-    /* Without reward this tick (the usual case) no group has work: skip the
-     * pass over every group. */
-    for (uint32_t g = 0; (b->rewarded || b->any_group_rewarded) && g < b->ngroups; g++) {
-        const RtGroup *grp = &b->groups[g];
-        if (grp->on_reward && (b->rewarded || b->group_rewarded[g]))
-            grp->on_reward(&grp->s, 0, grp->n_pre, tick, b->reward + b->group_reward[g]);
-        b->group_reward[g] = 0;
-        b->group_rewarded[g] = 0;
-    }
-    b->reward = 0;
-    b->rewarded = 0;
-    b->any_group_rewarded = 0;
+    /* Without reward this tick (the usual case) nothing runs. */
+    for (uint32_t k = 0; k < b->ndeliveries; k++)
+        run_delivery(b, b->delivery_group[k], b->delivery_amount[k], tick);
+    b->ndeliveries = 0;
 }
 
 void rt_brain_reward_resync(RtBrain *b)
 {
-    b->any_group_rewarded = 0;
-    for (uint32_t g = 0; b->group_rewarded && g < b->ngroups; g++)
-        b->any_group_rewarded |= b->group_rewarded[g] != 0;
     for (uint32_t o = 0; o < b->nobserves; o++) {
         RtObserve *ob = &b->observes[o];
         ob->sum = 0;

@@ -129,22 +129,19 @@ static RtStatus each_pop_array(RtBrain *b, uint32_t p, ArrayFn fn, void *ctx, Rt
     return st;
 }
 
-/* Brain-level reward carried across ticks (rt_brain_reward.c): reward
- * given to groups for the next tick (when a group has `on reward`) and
- * the spike counts of each observation window (`spikes(pop, window)`).
- * Named "reward/..." (RT_CK_OPTIONAL): a checkpoint from before they were
- * saved loads them as zero. */
+/* Brain-level reward carried across ticks (rt_brain_reward.c): the
+ * deliveries given for the next tick (meta "deliveries" says how many:
+ * loading sets b->ndeliveries first) and the spike counts of each
+ * observation window (`spikes(pop, window)`). Named "reward/..."
+ * (RT_CK_OPTIONAL): a checkpoint from before they were saved loads them
+ * as zero. */
 static RtStatus each_reward_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
 {
-    int any = 0;
-    for (uint32_t i = 0; i < b->ngroups; i++)
-        any |= b->groups[i].on_reward != NULL;
-    RtStatus st = RT_OK;
-    if (any && b->group_reward && b->group_rewarded) {
-        st = visit(fn, ctx, (ArrayRef){"reward/group", "f64", 8, b->ngroups, 0, b->group_reward}, err);
-        if (!st)
-            st = visit(fn, ctx, (ArrayRef){"reward/group_flag", "u8", 1, b->ngroups, 0, b->group_rewarded}, err);
-    }
+    RtStatus st = visit(fn, ctx, (ArrayRef){"reward/delivery_group", "u32", 4, b->ndeliveries, 0, b->delivery_group},
+                        err);
+    if (!st)
+        st = visit(fn, ctx, (ArrayRef){"reward/delivery_amount", "f64", 8, b->ndeliveries, 0, b->delivery_amount},
+                   err);
     for (uint32_t o = 0; !st && o < b->nobserves; o++) {
         ArrayRef a = {"", "u64", 8, b->observes[o].window, 0, b->observes[o].counts};
         snprintf(a.name, sizeof a.name, "reward/observe/%u", o);
@@ -180,9 +177,7 @@ static RtStatus visit_group_state(RtBrain *b, uint32_t i, int j, ArrayFn fn, voi
 /* Every array of b's dynamic state, in a fixed order. */
 static RtStatus each_array(RtBrain *b, ArrayFn fn, void *ctx, RtError *err)
 {
-    RtStatus st = visit(fn, ctx, (ArrayRef){"brain/reward", "f64", 8, 1, 0, &b->reward}, err);
-    if (!st)
-        st = each_reward_array(b, fn, ctx, err);
+    RtStatus st = each_reward_array(b, fn, ctx, err);
     for (uint32_t p = 0; !st && p < b->npops; p++)
         st = each_pop_array(b, p, fn, ctx, err);
     for (uint32_t i = 0; !st && i < b->ngroups; i++)
@@ -238,7 +233,7 @@ static RtStatus save_meta(RtCkDb *db, const RtBrain *b, const RtCheckpointMeta *
     if (!st)
         st = rt_ckdb_put_meta_u64(db, "tick", b->tick, err);
     if (!st)
-        st = rt_ckdb_put_meta_u64(db, "rewarded", (uint64_t)b->rewarded, err);
+        st = rt_ckdb_put_meta_u64(db, "deliveries", b->ndeliveries, err);
     if (!st)
         st = rt_ckdb_put_meta_u64(db, "structure_hash", structure_hash(b), err);
     if (!st)
@@ -339,6 +334,61 @@ static RtStatus load_spikes_lengths(RtBrain *b, RtCkDb *db, RtError *err)
     return RT_OK;
 }
 
+/* How many reward deliveries were pending (schema 3 on; before, none in
+ * this form), with room made for them. */
+static RtStatus pending_deliveries(RtBrain *b, RtCkDb *db, int schema, RtError *err)
+{
+    uint64_t n = 0;
+    RtStatus st = schema >= 3 ? rt_ckdb_get_meta_u64(db, "deliveries", &n, err) : RT_OK;
+    if (!st && n > UINT32_MAX)
+        st = rt_error_set(err, RT_ERR_FORMAT, "checkpoint is damaged: %" PRIu64 " pending rewards", n);
+    if (!st && rt_brain_reserve_deliveries(b, n))
+        st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for %" PRIu64 " pending rewards", n);
+    if (!st)
+        b->ndeliveries = (uint32_t)n;
+    return st;
+}
+
+/* An array of a schema 2 checkpoint, checked like load_array's. */
+static RtStatus get_old(RtCkDb *db, const char *name, const char *dtype, uint64_t count, size_t elem,
+                        RtCkArray *row, RtError *err)
+{
+    RtStatus st = rt_ckdb_get_array(db, name, row, err);
+    if (!st && (row->count != count || row->bytes != count * elem || strcmp(row->dtype, dtype) != 0 ||
+                rt_checkpoint_hash(row->data, row->bytes, 0) != row->crc))
+        st = rt_error_set(err, RT_ERR_FORMAT, "checkpoint is damaged: array %s", name);
+    return st;
+}
+
+/* Schema 2 kept pending reward as sums: "brain/reward" for every group
+ * (when meta "rewarded" is 1) and "reward/group" for the groups flagged in
+ * "reward/group_flag". They become one delivery each. */
+static RtStatus load_old_reward(RtBrain *b, RtCkDb *db, RtError *err)
+{
+    uint64_t rewarded = 0;
+    RtCkArray row;
+    double all = 0;
+    RtStatus st = rt_ckdb_get_meta_u64(db, "rewarded", &rewarded, err);
+    if (!st && rewarded && !(st = get_old(db, "brain/reward", "f64", 1, 8, &row, err)))
+        memcpy(&all, row.data, 8);
+    if (!st && rewarded && rt_brain_reward(b, all))
+        st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for pending rewards");
+    if (st || !rt_ckdb_has_array(db, "reward/group"))
+        return st;
+    double *amount = malloc(sizeof(double) * ((size_t)b->ngroups + 1));
+    if (!amount)
+        return rt_error_set(err, RT_ERR_NOMEM, "out of memory for pending rewards");
+    if (!(st = get_old(db, "reward/group", "f64", b->ngroups, 8, &row, err)) && row.bytes)
+        memcpy(amount, row.data, row.bytes);
+    if (!st)
+        st = get_old(db, "reward/group_flag", "u8", b->ngroups, 1, &row, err);
+    for (uint32_t g = 0; !st && g < b->ngroups; g++)
+        if (((const uint8_t *)row.data)[g] && rt_brain_reward_group(b, g, amount[g]))
+            st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for pending rewards");
+    free(amount);
+    return st;
+}
+
 RtStatus rt_checkpoint_load(RtBrain *b, const char *path, RtCheckpointMeta *out, RtError *err)
 {
     RtCkDb *db = NULL;
@@ -346,19 +396,19 @@ RtStatus rt_checkpoint_load(RtBrain *b, const char *path, RtCheckpointMeta *out,
     RtStatus st = rt_ckdb_open_read(path, &db, &m, err);
     if (st)
         return st;
-    uint64_t rewarded = 0;
     st = rt_ckdb_begin_read(db, err);
     if (!st)
         st = check_structure(db, b, err);
     if (!st)
-        st = rt_ckdb_get_meta_u64(db, "rewarded", &rewarded, err);
+        st = pending_deliveries(b, db, m.schema, err);
     if (!st)
         st = each_array(b, load_array, db, err);
+    if (!st && m.schema < 3)
+        st = load_old_reward(b, db, err);
     if (!st)
         st = load_spikes_lengths(b, db, err);
     if (!st) {
         b->tick = m.tick;
-        b->rewarded = rewarded != 0;
         rt_brain_reward_resync(b);   /* observation sums from the restored counts */
         rt_brain_live_invalidate(b); /* pruned flags were restored: rebuild the live runs */
     }

@@ -28,7 +28,7 @@
 #include <stdio.h>
 
 #define RT_CHECKPOINT_APP_ID 0x4252434b  /* "BRCK" */
-#define RT_CHECKPOINT_SCHEMA 2           /* the schema this runtime writes (rt_checkpoint_db.c) */
+#define RT_CHECKPOINT_SCHEMA 3           /* the schema this runtime writes (rt_checkpoint_db.c) */
 
 /* Where a brain came from. Strings are cut to fit. */
 typedef struct RtCheckpointMeta {

@@ -1,5 +1,5 @@
 /* rt_checkpoint_db.c - checkpoint files in SQLite (rt_checkpoint_db.h).
- * Schema version 2:
+ * Schema version 3:
  *   PRAGMA application_id = RT_CHECKPOINT_APP_ID
  *   meta(key TEXT PRIMARY KEY, value TEXT)       schema_version, tick, ...
  *   arrays(name TEXT PRIMARY KEY, dtype TEXT, count INTEGER, crc INTEGER, data BLOB)
@@ -9,6 +9,8 @@
  * bytes in parts 0, 1, ... of chunks, each at most a chunk (SQLite's
  * largest BLOB is 1e9 bytes). Version 1 had no chunks table; saving into
  * a version 1 file creates it (the migration), reading one needs nothing.
+ * Version 3 keeps pending reward as a list of deliveries (rt_checkpoint.c
+ * reads version 2's sums into one delivery each).
  * A save is one IMMEDIATE transaction in WAL mode with synchronous=FULL:
  * SQLite keeps the previous checkpoint until the commit is durable. */
 #include "rt_checkpoint_db.h"
@@ -35,7 +37,8 @@ static const char *const schema_sql =
     " PRIMARY KEY(name, part));";
 
 /* Migrations from schema v to v + 1, for v from RT_CKDB_OLDEST: 1 -> 2
- * adds the chunks table (schema_sql, run on every open for writing). */
+ * adds the chunks table (schema_sql, run on every open for writing);
+ * 2 -> 3 changes only what a save writes. */
 #define RT_CKDB_OLDEST 1
 
 /* Bytes per chunk of a large array: below SQLite's 1e9-byte BLOB limit. */
@@ -437,7 +440,9 @@ RtStatus rt_ckdb_get_array(RtCkDb *db, const char *name, RtCkArray *out, RtError
 RtStatus rt_ckdb_count_arrays(RtCkDb *db, uint64_t *out, RtError *err)
 {
     int64_t n = 0;
-    RtStatus st = query_int(db, "SELECT count(*) FROM arrays WHERE name NOT LIKE 'reward/%'", &n, err);
+    /* "brain/reward": schema 2's pending reward, now under reward/ */
+    RtStatus st = query_int(db, "SELECT count(*) FROM arrays WHERE name NOT LIKE 'reward/%' AND name <> 'brain/reward'",
+                            &n, err);
     *out = (uint64_t)n;
     return st;
 }

@@ -91,11 +91,13 @@ ok cmp -s <(tail -n +2 "$tmp/ci.txt") <(tail -n +2 "$tmp/fi.txt")
 cp "$tmp/chunked.db" "$tmp/badpart.db"; sqlite3 "$tmp/badpart.db" "UPDATE chunks SET part = 100 WHERE part = 1"
 "$B" inspect "$tmp/badpart.db" >/dev/null 2>"$tmp/err"; ok test $? -eq 1
 ok grep -q 'damaged (the parts of array .* are not in sequence)' "$tmp/err"
-# A schema 1 checkpoint (no chunks table) resumes, and saving into it migrates it to 2.
+# A schema 1 checkpoint (no chunks table; pending reward in meta `rewarded`,
+# none here) resumes, and saving into it migrates it to 3.
 cp "$tmp/half.db" "$tmp/v1.db"
-sqlite3 "$tmp/v1.db" "DROP TABLE chunks; UPDATE meta SET value='1' WHERE key='schema_version'"
+sqlite3 "$tmp/v1.db" "DROP TABLE chunks; UPDATE meta SET value='1' WHERE key='schema_version';
+  UPDATE meta SET key='rewarded', value='0' WHERE key='deliveries'; DELETE FROM arrays WHERE name LIKE 'reward/delivery_%'"
 run --ticks 1 --resume "$tmp/v1.db" --checkpoint "$tmp/v1.db"; ok test $? -eq 0
-ok test "$(sqlite3 "$tmp/v1.db" "SELECT value FROM meta WHERE key='schema_version'; SELECT count(*) FROM chunks" | xargs)" = "2 0"
+ok test "$(sqlite3 "$tmp/v1.db" "SELECT value FROM meta WHERE key='schema_version'; SELECT count(*) FROM chunks" | xargs)" = "3 0"
 
 # inspect: the summary.
 "$B" inspect "$tmp/full.db" > "$tmp/inspect.txt"; ok test $? -eq 0
@@ -137,7 +139,7 @@ bad "$tmp/corrupt.db" 'damaged\|malformed'
 sqlite3 "$tmp/other.db" "CREATE TABLE people(name TEXT); INSERT INTO people VALUES('ada')"
 bad "$tmp/other.db" 'not a brainc checkpoint (an SQLite database of another program)'
 cp "$tmp/full.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" "UPDATE meta SET value='99' WHERE key='schema_version'"
-bad "$tmp/newer.db" 'written by a newer brainc (schema version 99; this brainc reads up to 2)'
+bad "$tmp/newer.db" 'written by a newer brainc (schema version 99; this brainc reads up to 3)'
 cp "$tmp/full.db" "$tmp/older.db"; sqlite3 "$tmp/older.db" "UPDATE meta SET value='0' WHERE key='schema_version'"
 bad "$tmp/older.db" 'schema version 0, older than any this brainc can migrate'
 cp "$tmp/full.db" "$tmp/crc.db"; sqlite3 "$tmp/crc.db" "UPDATE arrays SET crc = crc + 1 WHERE name='pop/0/state/0'"

@@ -4,11 +4,13 @@
  * `on reward` rule. A brain restored at tick T, given the same later
  * currents and rewards, matches the uninterrupted one exactly, including a
  * reward given before the save and pending for the next tick (to the
- * whole brain and to the group); loading into
+ * whole brain and to the group), also from a checkpoint of schema 2, which
+ * kept pending reward as sums; loading into
  * another network and saving into a bad path fail with messages. */
 #include "../runtime/rt_test.h"
 #include "rt_checkpoint.h"
 #include <math.h>
+#include <sqlite3.h>
 
 #define N 50
 #define NSYN 300
@@ -131,6 +133,66 @@ static void test_resume(const char *dir)
     rt_brain_destroy(b);
 }
 
+/* Array `name` as a schema 2 save wrote it. */
+static int put_old_array(sqlite3 *db, const char *name, const char *dtype, const void *data, int bytes, int count)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(db, "INSERT INTO arrays(name, dtype, count, crc, data) VALUES(?, ?, ?, ?, ?)", -1,
+                                &st, NULL) == SQLITE_OK;
+    ok = ok && sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+         sqlite3_bind_text(st, 2, dtype, -1, SQLITE_STATIC) == SQLITE_OK &&
+         sqlite3_bind_int64(st, 3, count) == SQLITE_OK &&
+         sqlite3_bind_int64(st, 4, (sqlite3_int64)rt_checkpoint_hash(data, (size_t)bytes, 0)) == SQLITE_OK &&
+         sqlite3_bind_blob(st, 5, data, bytes, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* Schema 2 kept the pending reward as a sum for all groups ("brain/reward",
+ * meta "rewarded") and one per group ("reward/group", "reward/group_flag");
+ * schema 3 keeps each delivery. A schema 2 file (made here from a schema 3
+ * one) loads as one delivery each: all groups first, then the group's, as
+ * the schema 3 brain that was saved runs them. The `on reward` rule is
+ * multiplicative, so a sum would not give the same weights. */
+static void test_schema2(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/v2.db", dir);
+    Net net;
+    make_net(&net, NSYN);
+    RtError err = {0};
+    RtBrain *a = rt_brain_create(&net.spec, 1, &err), *b = rt_brain_create(&net.spec, 1, &err);
+    CHECK(a && b, "create: %s", err.msg);
+    if (!a || !b)
+        return;
+    run(a, 0, 60);
+    CHECK(rt_brain_reward(a, 3) == RT_OK && rt_brain_reward_group(a, 0, -2.5) == RT_OK, "rewards pending");
+    CHECK(rt_checkpoint_save(a, path, NULL, &err) == RT_OK, "save: %s", err.msg);
+    sqlite3 *db = NULL;
+    double all = 3, group = -2.5;
+    uint8_t flag = 1;
+    int ok = sqlite3_open(path, &db) == SQLITE_OK &&
+             sqlite3_exec(db,
+                          "DELETE FROM arrays WHERE name LIKE 'reward/delivery_%';"
+                          "DELETE FROM meta WHERE key = 'deliveries';"
+                          "INSERT INTO meta VALUES('rewarded', '1');"
+                          "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+                          NULL, NULL, NULL) == SQLITE_OK &&
+             put_old_array(db, "brain/reward", "f64", &all, 8, 1) &&
+             put_old_array(db, "reward/group", "f64", &group, 8, 1) &&
+             put_old_array(db, "reward/group_flag", "u8", &flag, 1, 1);
+    sqlite3_close(db);
+    CHECK(ok, "writing the schema 2 file");
+    RtCheckpointMeta got;
+    CHECK(rt_checkpoint_load(b, path, &got, &err) == RT_OK && got.schema == 2, "load schema 2: %s", err.msg);
+    uint64_t ha = run(a, 60, 200), hb = run(b, 60, 200);
+    CHECK(ha == hb, "spikes after a schema 2 resume differ");
+    CHECK(memcmp(rt_brain_group_state(a, 0, 0), rt_brain_group_state(b, 0, 0), sizeof(double) * NSYN) == 0,
+          "weights after a schema 2 resume differ");
+    rt_brain_destroy(a);
+    rt_brain_destroy(b);
+}
+
 static void test_refused(const char *dir)
 {
     char path[512], bad[600];
@@ -156,6 +218,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     test_resume(dir);
+    test_schema2(dir);
     test_refused(dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -95,12 +95,9 @@ int main(int argc, char **argv)
             for (uint32_t k = 0; k < nir->pops[p].size; k++)
                 in[k] += amp;
         }
-        double m = 0;
-        for (; ri < nr && rt[ri] <= t; ri++)
-            if (rt[ri] == t)
-                m += ra[ri];
-        if (m != 0)
-            rt_brain_reward(b, m);
+        for (; ri < nr && rt[ri] <= t; ri++) /* one delivery each, as deliver_reward(m) */
+            if (rt[ri] == t && ra[ri] != 0 && rt_brain_reward(b, ra[ri]) != RT_OK)
+                return fprintf(stderr, "out of memory for rewards\n"), 3;
         if (rt_brain_step(b, 1, &rerr) != RT_OK)
             return fprintf(stderr, "step failed: %s\n", rerr.msg), 3;
         const char *tr = getenv("IM8_PROBE_TRACE"); /* "POP:K": v and u of one neuron each tick (debugging) */

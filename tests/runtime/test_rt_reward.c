@@ -29,20 +29,23 @@ static void silent(const RtPopState *s, uint32_t begin, uint32_t end, double t, 
         spiked[k] = 0;
 }
 
-/* state 0: sum of the amounts, state 1: calls. */
+/* state 0: sum of the amounts, state 1: calls, state 2: x = x / 2 +
+ * amount, which tells the order of the deliveries (as a rule that halves
+ * its eligibility on each reward). */
 static void on_reward(const RtGroupState *g, uint32_t pre_begin, uint32_t pre_end, uint64_t tick, double value)
 {
     (void)tick;
     for (uint64_t k = g->row_ptr[pre_begin]; k < g->row_ptr[pre_end]; k++) {
         g->state[0][k] += value;
         g->state[1][k] += 1;
+        g->state[2][k] = g->state[2][k] * 0.5 + value;
     }
 }
 
 typedef struct Net {
     uint64_t row0[NSRC + 1], row1[NSRC + 1];
     uint32_t col0[NSRC * NDST], col1[NSRC * NSRC];
-    double zero[2];
+    double zero[3];
     RtPopSpec pops[2];
     RtGroupSpec groups[2];
     uint32_t obs1_idx[2];
@@ -65,10 +68,10 @@ static void make_net(Net *n)
     n->pops[0] = (RtPopSpec){.name = "src", .size = NSRC, .update = src_update};
     n->pops[1] = (RtPopSpec){.name = "dst", .size = NDST, .update = silent};
     n->groups[0] = (RtGroupSpec){.name = "to_dst", .pre = 0, .post = 1, .n_syn = NSRC * NDST, .row_ptr = n->row0,
-                                 .col = n->col0, .nstates = 2, .state_value = n->zero, .delay = 1,
+                                 .col = n->col0, .nstates = 3, .state_value = n->zero, .delay = 1,
                                  .on_reward = on_reward};
     n->groups[1] = (RtGroupSpec){.name = "to_src", .pre = 0, .post = 0, .n_syn = NSRC * NSRC, .row_ptr = n->row1,
-                                 .col = n->col1, .nstates = 2, .state_value = n->zero, .delay = 1,
+                                 .col = n->col1, .nstates = 3, .state_value = n->zero, .delay = 1,
                                  .on_reward = on_reward};
     /* observation 0: all of src this tick; 1: src[0] and src[2] over 4 ticks */
     n->obs1_idx[0] = 0, n->obs1_idx[1] = 2;
@@ -105,18 +108,21 @@ static void drive(RtBrain *b, uint64_t t)
     if (t % 7 == 0)
         CHECK(rt_brain_reward_group(b, 1, -1) == RT_OK, "reward to group 1");
     if (t % 9 == 0)
-        rt_brain_reward(b, 0.25);
+        CHECK(rt_brain_reward(b, 0.25) == RT_OK, "reward to all");
 }
 
-/* The reference: amounts and calls per group after TICKS ticks. */
-static void expected(double sum[2], double calls[2])
+/* The reference: amounts, calls and the order-telling state per group
+ * after TICKS ticks. Each reward is one delivery: those given before the
+ * tick in the order given (drive), then the `reward` members in order. */
+static void expected(double sum[2], double calls[2], double x[2])
 {
     uint64_t hist[TICKS] = {0};
     for (int g = 0; g < 2; g++)
-        sum[g] = calls[g] = 0;
+        sum[g] = calls[g] = x[g] = 0;
     for (uint64_t t = 0; t < TICKS; t++) {
-        double now = 0, glob = 0, grp[2] = {0, 0};
-        int given_glob = 0, given[2] = {0, 0};
+        double amount[5];
+        int to[5], n = 0; /* to: group 0 or 1, or 2 for both */
+        double now = 0;
         for (uint32_t k = 0; k < NSRC; k++)
             now += fires(t, k);
         hist[t] = (uint64_t)(fires(t, 0) + fires(t, 2));
@@ -124,20 +130,21 @@ static void expected(double sum[2], double calls[2])
         for (uint64_t u = t >= 3 ? t - 3 : 0; u <= t; u++)
             win += hist[u];
         if (t % 5 == 0)
-            grp[0] += 3, given[0] = 1; /* group 0 is the only one into dst */
+            amount[n] = 3, to[n++] = 0; /* group 0 is the only one into dst */
         if (t % 7 == 0)
-            grp[1] += -1, given[1] = 1;
+            amount[n] = -1, to[n++] = 1;
         if (t % 9 == 0)
-            glob += 0.25, given_glob = 1;
+            amount[n] = 0.25, to[n++] = 2;
         double r0 = now * 2 + fmod(t * 0.5, 7);
         if (r0 != 0)
-            grp[0] += r0, given[0] = 1;
+            amount[n] = r0, to[n++] = 0;
         double r1 = win > 2 ? -sqrt((double)win) : 0;
         if (r1 != 0)
-            glob += r1, given_glob = 1;
-        for (int g = 0; g < 2; g++)
-            if (given_glob || given[g])
-                sum[g] += glob + grp[g], calls[g] += 1;
+            amount[n] = r1, to[n++] = 2;
+        for (int k = 0; k < n; k++)
+            for (int g = 0; g < 2; g++)
+                if (to[k] == g || to[k] == 2)
+                    sum[g] += amount[k], calls[g] += 1, x[g] = x[g] * 0.5 + amount[k];
     }
 }
 
@@ -154,16 +161,17 @@ static void test_amounts(unsigned threads)
         drive(b, t);
         rt_brain_step(b, 1, NULL);
     }
-    double sum[2], calls[2];
-    expected(sum, calls);
+    double sum[2], calls[2], x[2];
+    expected(sum, calls, x);
     for (uint32_t g = 0; g < 2; g++) {
         const double *acc = rt_brain_group_state(b, g, 0), *n = rt_brain_group_state(b, g, 1);
+        const double *xs = rt_brain_group_state(b, g, 2);
         uint64_t nsyn = net.groups[g].n_syn;
         int same = 1;
         for (uint64_t k = 0; k < nsyn; k++)
-            same &= fabs(acc[k] - sum[g]) <= 1e-9 * (1 + fabs(sum[g])) && n[k] == calls[g];
-        CHECK(same, "threads %u, group %u: amount %.17g (want %.17g), calls %g (want %g)", threads, g, acc[0],
-              sum[g], n[0], calls[g]);
+            same &= fabs(acc[k] - sum[g]) <= 1e-9 * (1 + fabs(sum[g])) && n[k] == calls[g] && xs[k] == x[g];
+        CHECK(same, "threads %u, group %u: amount %.17g (want %.17g), calls %g (want %g), x %.17g (want %.17g)",
+              threads, g, acc[0], sum[g], n[0], calls[g], xs[0], x[g]);
     }
     CHECK(rt_brain_reward_group(b, 2, 1) == RT_ERR_ARG, "a group out of range is refused");
     CHECK(rt_brain_reward_pop(b, 2, 1) == RT_ERR_ARG, "a population out of range is refused");
