@@ -69,7 +69,7 @@ typedef void (*RtPopUpdateFn)(const RtPopState *s, uint32_t begin, uint32_t end,
  * post neuron. ring[r], for refs that `deliver` targets, is the delivery
  * ring of that variable of the post population: ring_len slots of n_post
  * doubles; a value delivered at tick t over delay d is added to
- * ring[r][((t + d) % ring_len) * n_post + post]. */
+ * ring[r][((t + d) % ring_len) * n_post + post] (computed from ring_now). */
 typedef struct RtGroupState {
     double **state;           /* [nstates] per-synapse arrays */
 #define FIELDNO_GROUPSTATE_STATE 0
@@ -122,6 +122,12 @@ typedef struct RtGroupState {
 #define FIELDNO_GROUPSTATE_SYN_ID 16
     uint64_t *npruned;
 #define FIELDNO_GROUPSTATE_NPRUNED 17
+    /* tick % ring_len for the tick being run, kept by the runtime per post
+     * population: a delivery over delay d (1 <= d <= ring_len) goes to slot
+     * *ring_now + d, less ring_len when it reaches ring_len, which spares
+     * every `on pre` a 64-bit division. */
+    const uint32_t *ring_now;
+#define FIELDNO_GROUPSTATE_RING_NOW 18
 } RtGroupState;
 
 /* Runs a per-synapse handler over the CSR rows of pre neurons

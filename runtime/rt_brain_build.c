@@ -195,6 +195,7 @@ static RtStatus build_rings(RtBrain *b, const RtBrainSpec *spec, RtError *err)
             b->groups[g].s.ring[r] = *ring;
         }
         b->groups[g].s.ring_len = post->ring_len;
+        b->groups[g].s.ring_now = &post->ring_now;
     }
     return RT_OK;
 }

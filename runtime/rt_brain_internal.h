@@ -25,6 +25,7 @@ typedef struct RtPop {
      * for variables no synapse delivers to. */
     double **ring;
     uint32_t ring_len;
+    uint32_t ring_now;      /* tick % ring_len of the tick being run (RtGroupState.ring_now) */
     /* The kernel drains the rings itself (ks.slot, rt_abi.h). Where other
      * step-1..3 terms touch the variables (stimuli add to inputs, gap
      * junctions add to inputs and read states), the runtime drains first,

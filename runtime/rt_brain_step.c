@@ -26,7 +26,8 @@ static void add_and_clear(double *restrict x, double *restrict slot, uint32_t n)
 
 static void drain_rings(RtPop *p, uint64_t tick)
 {
-    size_t base = (size_t)(tick % p->ring_len) * p->size;
+    p->ring_now = (uint32_t)(tick % p->ring_len);
+    size_t base = (size_t)p->ring_now * p->size;
     int nv = p->predrain == RT_PREDRAIN_ALL ? p->ninputs + p->nstates
            : p->predrain ? p->ninputs : 0;
     for (int v = 0; v < p->ninputs + p->nstates; v++) {

@@ -41,7 +41,7 @@ typedef struct SynKernel {
     LlvmSynKind kind;
     LLVMTypeRef f64p, f64pp, i16, i16p, i32p, i64p, st;
     LLVMValueRef fn, gs, tick, value;
-    LLVMValueRef row_ptr, col, delay, csc_ptr, csc_syn, csc_pre, ring_len, n_post;
+    LLVMValueRef row_ptr, col, delay, csc_ptr, csc_syn, csc_pre, ring_len, ring_now, n_post;
     LLVMValueRef *state_arr, *param_arr, *ref_arr, *ring_arr;
     LLVMValueRef *state_var, *local_var, *ref_ptr, *param_val;
     LLVMValueRef k, pre, post;    /* i64, of the synapse being run */
@@ -205,11 +205,11 @@ static LLVMTypeRef group_state_type(SynKernel *kn)
     LLVMTypeRef ty = LLVMGetTypeByName2(g->ctx, "struct.RtGroupState");
     if (ty)
         return ty;
-    LLVMTypeRef f[18] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
+    LLVMTypeRef f[19] = {kn->f64pp, kn->f64pp, kn->i64p, kn->i32p, kn->i16p, kn->f64pp,
                          kn->f64pp, kn->i64p, kn->i64p, kn->i32p, g->i32, g->i32, g->i64, g->i64,
-                         kn->i64p, kn->i32p, kn->i64p, kn->i64p};
+                         kn->i64p, kn->i32p, kn->i64p, kn->i64p, kn->i32p};
     ty = LLVMStructCreateNamed(g->ctx, "struct.RtGroupState");
-    LLVMStructSetBody(ty, f, 18, 0);
+    LLVMStructSetBody(ty, f, 19, 0);
     return ty;
 }
 
@@ -281,6 +281,10 @@ static void load_arrays(SynKernel *kn, const int *delivered)
         }
         if (delivered && delivered[r])
             kn->ring_arr[r] = load_table(kn, FIELDNO_GROUPSTATE_RING, r);
+        if (delivered && delivered[r] && !kn->ring_now) {
+            LLVMValueRef now = load_field(kn, FIELDNO_GROUPSTATE_RING_NOW, kn->i32p, "ring_now_ptr");
+            kn->ring_now = LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i32, now, ""), g->i64, "ring_now");
+        }
     }
     g->rng_seed = load_field(kn, FIELDNO_GROUPSTATE_SEED, g->i64, "seed");
     g->rng_stream = load_field(kn, FIELDNO_GROUPSTATE_STREAM, g->i64, "stream");
@@ -298,8 +302,9 @@ static void emit_deliver(LlvmGen *g, const NirStmt *s)
     LLVMValueRef v = llvm_expr(g, s->value);
     LLVMValueRef d = kn->group->delays ? LLVMBuildZExt(g->b, load_elem(kn, kn->i16, kn->delay, kn->k), g->i64, "")
                                        : i64c(kn, kn->group->delay);
-    LLVMValueRef when = LLVMBuildAdd(g->b, kn->tick, d, "");
-    LLVMValueRef slot = LLVMBuildURem(g->b, when, kn->ring_len, "slot");
+    LLVMValueRef when = LLVMBuildAdd(g->b, kn->ring_now, d, "");
+    LLVMValueRef wraps = LLVMBuildICmp(g->b, LLVMIntUGE, when, kn->ring_len, "");
+    LLVMValueRef slot = LLVMBuildSelect(g->b, wraps, LLVMBuildSub(g->b, when, kn->ring_len, ""), when, "slot");
     LLVMValueRef idx = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, slot, kn->n_post, ""), kn->post, "");
     LLVMValueRef p = elem_ptr(kn, g->f64, kn->ring_arr[s->ref], idx);
     LLVMValueRef sum = LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->f64, p, ""), v, "");
