@@ -91,14 +91,12 @@ static void zig_init(Zig *z, uint64_t seed)
     }
 }
 
-static double normal(Zig *z)
+/* A draw hz (layer iz) outside its layer's rectangle: the tail or the
+ * wedge, else a new draw. */
+static double normal_slow(Zig *z, int32_t hz, uint32_t iz)
 {
     for (;;) {
-        int32_t hz = (int32_t)next32(z);
-        uint32_t iz = (uint32_t)hz & 127u, ahz = hz < 0 ? (uint32_t)-(int64_t)hz : (uint32_t)hz;
         double x = hz * z->wn[iz];
-        if (ahz < z->kn[iz])
-            return x;
         if (iz == 0) { /* the tail beyond r */
             const double r = 3.442619855899;
             double y;
@@ -110,7 +108,36 @@ static double normal(Zig *z)
         }
         if (z->fn[iz] + uni(z) * (z->fn[iz - 1] - z->fn[iz]) < exp(-0.5 * x * x))
             return x;
+        hz = (int32_t)next32(z);
+        iz = (uint32_t)hz & 127u;
+        uint32_t ahz = hz < 0 ? (uint32_t)-(int64_t)hz : (uint32_t)hz;
+        if (ahz < z->kn[iz])
+            return hz * z->wn[iz];
     }
+}
+
+/* out[k] += base + scale * N(0, 1) for k < n: the ziggurat's fast path with
+ * the generator's state in registers (through memory, each draw waits on
+ * the last one's stores); the rare other cases go through normal_slow(). */
+static void add_normals(Zig *z, double *out, uint32_t n, double base, double scale)
+{
+    uint32_t s0 = z->s[0], s1 = z->s[1], s2 = z->s[2], s3 = z->s[3];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t r = rotl(s0 + s3, 7) + s0, t = s1 << 9;
+        s2 ^= s0, s3 ^= s1, s1 ^= s2, s0 ^= s3, s2 ^= t, s3 = rotl(s3, 11);
+        int32_t hz = (int32_t)r;
+        uint32_t iz = (uint32_t)hz & 127u, ahz = hz < 0 ? (uint32_t)-(int64_t)hz : (uint32_t)hz;
+        double x;
+        if (ahz < z->kn[iz]) {
+            x = hz * z->wn[iz];
+        } else { /* the same draws as a one-at-a-time generator */
+            z->s[0] = s0, z->s[1] = s1, z->s[2] = s2, z->s[3] = s3;
+            x = normal_slow(z, hz, iz);
+            s0 = z->s[0], s1 = z->s[1], s2 = z->s[2], s3 = z->s[3];
+        }
+        out[k] += base + scale * x;
+    }
+    z->s[0] = s0, z->s[1] = s1, z->s[2] = s2, z->s[3] = s3;
 }
 
 static int load(Program *prog, Diag *diag, const char *file, const char **search, uint64_t *seed)
@@ -205,8 +232,7 @@ int main(int argc, char **argv)
                     in[k] += amp;
                 continue;
             }
-            for (uint32_t k = 0; k < n; k++)
-                in[k] += 2.5 + 2.0 * normal(&zig);
+            add_normals(&zig, in, n, 2.5, 2.0);
         }
         drive_s += now() - td;
         if (rt_brain_step(b, 1, &rerr) != RT_OK) {
