@@ -335,13 +335,16 @@ static RtStatus load_spikes_lengths(RtBrain *b, RtCkDb *db, RtError *err)
 }
 
 /* How many reward deliveries were pending (schema 3 on; before, none in
- * this form), with room made for them. */
+ * this form), with room made for them: as many as the saved list holds. */
 static RtStatus pending_deliveries(RtBrain *b, RtCkDb *db, int schema, RtError *err)
 {
     uint64_t n = 0;
+    RtCkArray row = {0};
     RtStatus st = schema >= 3 ? rt_ckdb_get_meta_u64(db, "deliveries", &n, err) : RT_OK;
-    if (!st && n > UINT32_MAX)
-        st = rt_error_set(err, RT_ERR_FORMAT, "checkpoint is damaged: %" PRIu64 " pending rewards", n);
+    if (!st && n && !(st = rt_ckdb_get_array(db, "reward/delivery_group", &row, err)) &&
+        (row.count != n || n > UINT32_MAX))
+        st = rt_error_set(err, RT_ERR_FORMAT, "checkpoint is damaged: its meta counts %" PRIu64
+                          " pending rewards, its list holds %" PRIu64, n, row.count);
     if (!st && rt_brain_reserve_deliveries(b, n))
         st = rt_error_set(err, RT_ERR_NOMEM, "out of memory for %" PRIu64 " pending rewards", n);
     if (!st)
@@ -405,6 +408,10 @@ RtStatus rt_checkpoint_load(RtBrain *b, const char *path, RtCheckpointMeta *out,
         st = each_array(b, load_array, db, err);
     if (!st && m.schema < 3)
         st = load_old_reward(b, db, err);
+    for (uint32_t k = 0; !st && k < b->ndeliveries; k++)
+        if (b->delivery_group[k] >= b->ngroups && b->delivery_group[k] != RT_DELIVER_ALL)
+            st = rt_error_set(err, RT_ERR_FORMAT, "checkpoint is damaged: a pending reward to group %u of %u",
+                              b->delivery_group[k], b->ngroups);
     if (!st)
         st = load_spikes_lengths(b, db, err);
     if (!st) {

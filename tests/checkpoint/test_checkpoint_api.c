@@ -133,8 +133,8 @@ static void test_resume(const char *dir)
     rt_brain_destroy(b);
 }
 
-/* Array `name` as a schema 2 save wrote it. */
-static int put_old_array(sqlite3 *db, const char *name, const char *dtype, const void *data, int bytes, int count)
+/* Array `name` as a save writes it (with its checksum). */
+static int put_array(sqlite3 *db, const char *name, const char *dtype, const void *data, int bytes, int count)
 {
     sqlite3_stmt *st = NULL;
     int ok = sqlite3_prepare_v2(db, "INSERT INTO arrays(name, dtype, count, crc, data) VALUES(?, ?, ?, ?, ?)", -1,
@@ -178,9 +178,9 @@ static void test_schema2(const char *dir)
                           "INSERT INTO meta VALUES('rewarded', '1');"
                           "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
                           NULL, NULL, NULL) == SQLITE_OK &&
-             put_old_array(db, "brain/reward", "f64", &all, 8, 1) &&
-             put_old_array(db, "reward/group", "f64", &group, 8, 1) &&
-             put_old_array(db, "reward/group_flag", "u8", &flag, 1, 1);
+             put_array(db, "brain/reward", "f64", &all, 8, 1) &&
+             put_array(db, "reward/group", "f64", &group, 8, 1) &&
+             put_array(db, "reward/group_flag", "u8", &flag, 1, 1);
     sqlite3_close(db);
     CHECK(ok, "writing the schema 2 file");
     RtCheckpointMeta got;
@@ -191,6 +191,59 @@ static void test_schema2(const char *dir)
           "weights after a schema 2 resume differ");
     rt_brain_destroy(a);
     rt_brain_destroy(b);
+}
+
+/* Pending rewards of a checkpoint that a save could not have written: a
+ * list longer or shorter than meta `deliveries` says, a group out of range
+ * (checksums right, so only the checks on the values catch them). */
+static void test_bad_pending(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/pending.db", dir);
+    Net net;
+    make_net(&net, NSYN);
+    RtError err = {0};
+    RtBrain *a = rt_brain_create(&net.spec, 1, &err);
+    CHECK(a != NULL, "create: %s", err.msg);
+    if (!a)
+        return;
+    run(a, 0, 10);
+    CHECK(rt_brain_reward_group(a, 0, 1) == RT_OK && rt_brain_reward(a, 2) == RT_OK, "rewards pending");
+    CHECK(rt_checkpoint_save(a, path, NULL, &err) == RT_OK, "save: %s", err.msg);
+    static const struct {
+        const char *sql;
+        uint32_t group[2];
+        const char *want;
+    } cases[] = {
+        {"UPDATE meta SET value = '3' WHERE key = 'deliveries'", {0, UINT32_MAX}, "its meta counts 3 pending rewards, its list holds 2"},
+        {"UPDATE meta SET value = '1' WHERE key = 'deliveries'", {0, UINT32_MAX}, "its meta counts 1 pending rewards, its list holds 2"},
+        {"", {7, UINT32_MAX}, "a pending reward to group 7 of 1"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char bad[600];
+        snprintf(bad, sizeof bad, "%s/pending%zu.db", dir, c);
+        FILE *in = fopen(path, "rb"), *out = fopen(bad, "wb");
+        char buf[4096];
+        size_t n;
+        while (in && out && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, out);
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        sqlite3 *db = NULL;
+        int ok = sqlite3_open(bad, &db) == SQLITE_OK && sqlite3_exec(db, cases[c].sql, NULL, NULL, NULL) == SQLITE_OK &&
+                 sqlite3_exec(db, "DELETE FROM arrays WHERE name = 'reward/delivery_group'", NULL, NULL, NULL) ==
+                     SQLITE_OK &&
+                 put_array(db, "reward/delivery_group", "u32", cases[c].group, 8, 2);
+        sqlite3_close(db);
+        CHECK(ok, "writing %s", bad);
+        RtBrain *b = rt_brain_create(&net.spec, 1, &err);
+        RtStatus st = b ? rt_checkpoint_load(b, bad, NULL, &err) : RT_ERR_NOMEM;
+        CHECK(st == RT_ERR_FORMAT && strstr(err.msg, cases[c].want), "case %zu refused: %s", c, err.msg);
+        rt_brain_destroy(b);
+    }
+    rt_brain_destroy(a);
 }
 
 static void test_refused(const char *dir)
@@ -219,6 +272,7 @@ int main(void)
         return 1;
     test_resume(dir);
     test_schema2(dir);
+    test_bad_pending(dir);
     test_refused(dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
