@@ -101,6 +101,27 @@ static uint64_t run(RtBrain *b, uint64_t from, uint64_t to)
     return h;
 }
 
+/* A brain of net on `threads` threads run to tick `ticks`, given a reward
+ * for all groups and one for the group (pending across the save), and
+ * saved to path; and a fresh brain b to load into. 0 when either could
+ * not be made. */
+static int saved(const Net *net, unsigned threads, uint64_t ticks, const char *path, const RtCheckpointMeta *meta,
+                 RtBrain **a, RtBrain **b)
+{
+    RtError err = {0};
+    *a = rt_brain_create(&net->spec, threads, &err);
+    *b = rt_brain_create(&net->spec, 1, &err);
+    CHECK(*a && *b, "create: %s", err.msg);
+    if (!*a || !*b) {
+        rt_brain_destroy(*a), rt_brain_destroy(*b);
+        return 0;
+    }
+    run(*a, 0, ticks);
+    CHECK(rt_brain_reward(*a, 3) == RT_OK && rt_brain_reward_group(*a, 0, -2.5) == RT_OK, "rewards pending");
+    CHECK(rt_checkpoint_save(*a, path, meta, &err) == RT_OK, "save: %s", err.msg);
+    return 1;
+}
+
 static void test_resume(const char *dir)
 {
     char path[512];
@@ -108,15 +129,10 @@ static void test_resume(const char *dir)
     Net net;
     make_net(&net, NSYN);
     RtError err = {0};
-    RtBrain *a = rt_brain_create(&net.spec, 2, &err), *b = rt_brain_create(&net.spec, 1, &err);
-    CHECK(a && b, "create: %s", err.msg);
-    if (!a || !b)
-        return;
-    run(a, 0, 60);
-    rt_brain_reward(a, 3); /* pending across the save */
-    rt_brain_reward_group(a, 0, -2.5); /* so is a reward to the group alone */
+    RtBrain *a, *b;
     RtCheckpointMeta meta = {.brain = "api", .params = "x=1", .seed = 9, .source_hash = 5, .spec_hash = 6};
-    CHECK(rt_checkpoint_save(a, path, &meta, &err) == RT_OK, "save: %s", err.msg);
+    if (!saved(&net, 2, 60, path, &meta, &a, &b))
+        return;
     RtCheckpointMeta got;
     CHECK(rt_checkpoint_load(b, path, &got, &err) == RT_OK, "load: %s", err.msg);
     CHECK(rt_brain_tick(b) == 60 && got.tick == 60 && strcmp(got.brain, "api") == 0 && got.spec_hash == 6 &&
@@ -161,13 +177,9 @@ static void test_schema2(const char *dir)
     Net net;
     make_net(&net, NSYN);
     RtError err = {0};
-    RtBrain *a = rt_brain_create(&net.spec, 1, &err), *b = rt_brain_create(&net.spec, 1, &err);
-    CHECK(a && b, "create: %s", err.msg);
-    if (!a || !b)
+    RtBrain *a, *b;
+    if (!saved(&net, 1, 60, path, NULL, &a, &b))
         return;
-    run(a, 0, 60);
-    CHECK(rt_brain_reward(a, 3) == RT_OK && rt_brain_reward_group(a, 0, -2.5) == RT_OK, "rewards pending");
-    CHECK(rt_checkpoint_save(a, path, NULL, &err) == RT_OK, "save: %s", err.msg);
     sqlite3 *db = NULL;
     double all = 3, group = -2.5;
     uint8_t flag = 1;
@@ -203,21 +215,20 @@ static void test_bad_pending(const char *dir)
     Net net;
     make_net(&net, NSYN);
     RtError err = {0};
-    RtBrain *a = rt_brain_create(&net.spec, 1, &err);
-    CHECK(a != NULL, "create: %s", err.msg);
-    if (!a)
+    RtBrain *a, *b;
+    if (!saved(&net, 1, 10, path, NULL, &a, &b))
         return;
-    run(a, 0, 10);
-    CHECK(rt_brain_reward_group(a, 0, 1) == RT_OK && rt_brain_reward(a, 2) == RT_OK, "rewards pending");
-    CHECK(rt_checkpoint_save(a, path, NULL, &err) == RT_OK, "save: %s", err.msg);
+    rt_brain_destroy(b);
     static const struct {
         const char *sql;
         uint32_t group[2];
         const char *want;
     } cases[] = {
-        {"UPDATE meta SET value = '3' WHERE key = 'deliveries'", {0, UINT32_MAX}, "its meta counts 3 pending rewards, its list holds 2"},
-        {"UPDATE meta SET value = '1' WHERE key = 'deliveries'", {0, UINT32_MAX}, "its meta counts 1 pending rewards, its list holds 2"},
-        {"", {7, UINT32_MAX}, "a pending reward to group 7 of 1"},
+        {"UPDATE meta SET value = '3' WHERE key = 'deliveries'", {UINT32_MAX, 0},
+         "its meta counts 3 pending rewards, its list holds 2"},
+        {"UPDATE meta SET value = '1' WHERE key = 'deliveries'", {UINT32_MAX, 0},
+         "its meta counts 1 pending rewards, its list holds 2"},
+        {"", {UINT32_MAX, 7}, "a pending reward to group 7 of 1"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char bad[600];
@@ -238,7 +249,7 @@ static void test_bad_pending(const char *dir)
                  put_array(db, "reward/delivery_group", "u32", cases[c].group, 8, 2);
         sqlite3_close(db);
         CHECK(ok, "writing %s", bad);
-        RtBrain *b = rt_brain_create(&net.spec, 1, &err);
+        b = rt_brain_create(&net.spec, 1, &err);
         RtStatus st = b ? rt_checkpoint_load(b, bad, NULL, &err) : RT_ERR_NOMEM;
         CHECK(st == RT_ERR_FORMAT && strstr(err.msg, cases[c].want), "case %zu refused: %s", c, err.msg);
         rt_brain_destroy(b);
