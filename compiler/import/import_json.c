@@ -101,21 +101,18 @@ int imp_get_int(Imp *im, const Src *s, const json_t *obj, const char *key, int r
     *out = dflt;
     int present = get_field(im, s, obj, key, req, what, &v);
     if (present <= 0) return present;
-    if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
-        fabs(json_real_value(v)) < 1e15) {
-        *out = (long)json_real_value(v);
-        return 1;
-    }
-    if (!json_is_integer(v)) {
+    /* 3.0 is a whole number too; both kinds get the same range check */
+    int whole_real = json_is_real(v) && json_real_value(v) == floor(json_real_value(v));
+    if (!json_is_integer(v) && !whole_real) {
         imp_err_at(im, s, obj, key, 0, "`%s` of %s must be a whole number", key, what);
         return -1;
     }
-    json_int_t k = json_integer_value(v);
-    if (k > INT_MAX || k < INT_MIN) {
+    double x = json_number_value(v); /* exact in the range kept */
+    if (x > INT_MAX || x < INT_MIN) {
         imp_err_at(im, s, obj, key, 0, "`%s` of %s is too large", key, what);
         return -1;
     }
-    *out = (long)k;
+    *out = (long)x;
     return 1;
 }
 
