@@ -88,7 +88,13 @@ typedef struct RtGroupSpec {
                                         * for the kernels, rt_abi.h); 0: it cannot */
 } RtGroupSpec;
 
-typedef enum { RT_INPUT_CURRENT, RT_INPUT_POISSON, RT_INPUT_SPIKES, RT_INPUT_RAMP } RtInputKind;
+typedef enum {
+    RT_INPUT_CURRENT,
+    RT_INPUT_POISSON,
+    RT_INPUT_SPIKES,
+    RT_INPUT_RAMP,
+    RT_INPUT_NOISE
+} RtInputKind;
 
 /* A stimulus on neurons of one population, adding to their first input. */
 typedef struct RtInputSpec {
@@ -96,15 +102,18 @@ typedef struct RtInputSpec {
     uint32_t pop;
     uint32_t n;                        /* neurons targeted */
     const uint32_t *idx;               /* [n] their indices, NULL: the whole population */
-    double amplitude;                  /* current */
+    double amplitude;                  /* current; noise: the mean */
     double rate_hz, w;                 /* poisson: rate and weight; spikes: weight */
     const double *times_ms;            /* spikes: every targeted neuron spikes at these times */
     uint32_t ntimes;
     double from_ms, until_ms;          /* active while from <= t < until; until may be INFINITY */
-    uint64_t stream;                   /* Philox stream of the poisson draws */
+    uint64_t stream;                   /* Philox stream of the poisson and noise draws */
     double amplitude_end;              /* ramp: a current going linearly from `amplitude`
                                         * at from_ms to this at until_ms (finite): at
                                         * tick n, a + (end - a) (n - n0) / (n1 - n0) */
+    double sd;                         /* noise: each targeted neuron gets amplitude + sd *
+                                        * N(0, 1) every tick, drawn from (seed, stream,
+                                        * neuron, tick) (rt_noise.h); sd >= 0 */
 } RtInputSpec;
 
 /* ---- Brain-level reward (docs/language.md §7.8; rt_brain_reward.c) ----

@@ -376,6 +376,19 @@ static RtStatus build_input(RtBrain *b, RtInput *in, const RtInputSpec *is, RtEr
     in->amplitude_end = is->amplitude_end;
     if (is->kind == RT_INPUT_RAMP && (!isfinite(is->until_ms) || is->until_ms <= is->from_ms))
         return rt_error_set(err, RT_ERR_ARG, "a ramp stimulus needs an end after its start");
+    if (is->kind == RT_INPUT_NOISE) {
+        if (!isfinite(is->amplitude) || !(is->sd >= 0) || isinf(is->sd))
+            return rt_error_set(err, RT_ERR_ARG,
+                                "a noise stimulus needs a finite mean and sd >= 0 (got %g, %g)",
+                                is->amplitude, is->sd);
+        if (!b->normal_table) {
+            if (!(b->normal_table = rt_alloc_array(a, 1, sizeof *b->normal_table)))
+                return nomem(err, "a stimulus");
+            rt_normal_table_init(b->normal_table);
+        }
+        rt_noise_key(b->seed, is->stream, in->noise_key);
+        in->sd = is->sd;
+    }
     if (is->idx) {
         if (!(in->idx = rt_alloc_array(a, (size_t)in->n + 1, sizeof(uint32_t))))
             return nomem(err, "a stimulus");
@@ -423,4 +436,6 @@ void rt_brain_free_inputs(RtBrain *b)
     }
     rt_free(&b->alloc, b->inputs);
     b->inputs = NULL;
+    rt_free(&b->alloc, b->normal_table);
+    b->normal_table = NULL;
 }

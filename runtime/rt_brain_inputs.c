@@ -1,6 +1,7 @@
 /* rt_brain_inputs.c - tick step 2: stimuli add to their neurons' first
- * input. Poisson draws are a pure function of (seed, stream, neuron, tick)
- * (rt_inputs.h), so they do not depend on threads or call order. */
+ * input. Poisson and noise draws are pure functions of (seed, stream,
+ * neuron, tick) (rt_inputs.h, rt_noise.h), so they do not depend on threads
+ * or call order. */
 #include "rt_brain_internal.h"
 
 static uint32_t target(const RtInput *in, uint32_t k) { return in->idx ? in->idx[k] : k; }
@@ -23,7 +24,7 @@ static uint32_t listed_spikes(const RtInput *in, uint64_t tick)
     return n;
 }
 
-static void apply_input(RtPop *p, const RtInput *in, uint64_t tick)
+static void apply_input(const RtBrain *b, RtPop *p, const RtInput *in, uint64_t tick)
 {
     double *acc = p->s.input[0];
     if (tick < in->current.start || tick >= in->current.stop)
@@ -37,6 +38,9 @@ static void apply_input(RtPop *p, const RtInput *in, uint64_t tick)
         double x = a + (in->amplitude_end - a) * (double)(tick - in->current.start) / span;
         for (uint32_t k = 0; k < in->n; k++)
             acc[target(in, k)] += x;
+    } else if (in->kind == RT_INPUT_NOISE) {
+        rt_noise_add(b->normal_table, in->noise_key, tick, in->n, in->idx, in->current.amplitude,
+                     in->sd, acc);
     } else if (in->kind == RT_INPUT_POISSON) {
         uint32_t n = rt_poisson_sample(in->poisson, tick, 0, in->n, in->drawn);
         for (uint32_t k = 0; k < n; k++)
@@ -54,6 +58,6 @@ void rt_brain_apply_inputs(RtBrain *b, uint64_t tick)
     for (uint32_t i = 0; i < b->ninputs; i++) {
         RtPop *p = &b->pops[b->inputs[i].pop];
         if (p->ninputs > 0)
-            apply_input(p, &b->inputs[i], tick);
+            apply_input(b, p, &b->inputs[i], tick);
     }
 }

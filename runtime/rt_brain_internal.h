@@ -5,6 +5,7 @@
 #include "rt_alloc.h"
 #include "rt_brain.h"
 #include "rt_inputs.h"
+#include "rt_noise.h"
 #include "rt_threads.h"
 
 typedef struct RtPop {
@@ -86,6 +87,8 @@ typedef struct RtInput {
     uint64_t *ticks;        /* spikes: sorted ticks at which every target spikes */
     uint32_t nticks;
     uint32_t *drawn;        /* [n] poisson scratch */
+    uint32_t noise_key[2];  /* noise: the Philox key (rt_noise.h) */
+    double sd;              /* noise: standard deviation */
 } RtInput;
 
 /* An observation of brain-level reward (RtObserveSpec): this tick's count
@@ -136,6 +139,7 @@ struct RtBrain {
     int post_parallel;
     uint64_t *post_first;
     RtInput *inputs;
+    RtNormalTable *normal_table; /* the ziggurat's, when some stimulus is noise */
     /* Reward deliveries given since the last tick, in the order given
      * (rt_brain_reward.c): delivery k hands delivery_amount[k] to the `on
      * reward` of group delivery_group[k], or of every group when that is

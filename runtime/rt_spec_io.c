@@ -139,6 +139,7 @@ static void put_input(Writer *w, const RtInputSpec *in)
     put_f64(w, in->from_ms), put_f64(w, in->until_ms);
     put_u64(w, in->stream);
     put_f64(w, in->amplitude_end);
+    put_f64(w, in->sd);
 }
 
 /* Brain-level reward: observations, then the `reward` members (nodes
@@ -459,7 +460,7 @@ static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_
     in->pop = get_u32(r), in->n = get_u32(r);
     uint32_t *idx = get_opt(r, in->n, sizeof(uint32_t));
     in->idx = idx;
-    if (kind > RT_INPUT_RAMP || in->pop >= npops)
+    if (kind > RT_INPUT_NOISE || in->pop >= npops)
         return (void)fail(r, "bad stimulus");
     for (uint32_t k = 0; idx && k < in->n && !r->bad; k++)
         if (idx[k] >= pops[in->pop].size)
@@ -470,6 +471,7 @@ static void get_input(Reader *r, RtInputSpec *in, const RtPopSpec *pops, uint32_
     in->from_ms = get_f64(r), in->until_ms = get_f64(r);
     in->stream = get_u64(r);
     in->amplitude_end = get_f64(r);
+    in->sd = get_f64(r);
 }
 
 static void get_rewards(Reader *r, RtSpecBlob *b)
@@ -517,7 +519,8 @@ static int binding_ok(const RtSpecBlob *b, const RtParamBinding *x)
     case RT_BIND_GROUP_STATE: return x->index < s->ngroups && x->slot < (uint32_t)s->groups[x->index].nstates;
     case RT_BIND_INPUT_AMPLITUDE:
     case RT_BIND_INPUT_RATE:
-    case RT_BIND_INPUT_W: return x->index < s->ninputs;
+    case RT_BIND_INPUT_W:
+    case RT_BIND_INPUT_SD: return x->index < s->ninputs;
     }
     return 0;
 }
@@ -697,6 +700,7 @@ static void apply_binding(RtSpecBlob *b, const RtParamBinding *x, double value)
     case RT_BIND_INPUT_AMPLITUDE: b->inputs[x->index].amplitude = value; break;
     case RT_BIND_INPUT_RATE: b->inputs[x->index].rate_hz = value; break;
     case RT_BIND_INPUT_W: b->inputs[x->index].w = value; break;
+    case RT_BIND_INPUT_SD: b->inputs[x->index].sd = value; break;
     }
 }
 

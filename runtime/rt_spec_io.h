@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define RT_SPEC_MAGIC "BRAINSPC"
-#define RT_SPEC_VERSION 3u
+#define RT_SPEC_VERSION 4u
 
 /* A spec value that a brain parameter sets directly (it equals the
  * parameter), so `-D name=value` on a built executable may overwrite it. */
@@ -37,6 +37,7 @@ typedef enum {
     RT_BIND_INPUT_AMPLITUDE, /* inputs[index].amplitude */
     RT_BIND_INPUT_RATE,      /* inputs[index].rate_hz */
     RT_BIND_INPUT_W,         /* inputs[index].w */
+    RT_BIND_INPUT_SD,        /* inputs[index].sd */
     RT_BIND_KINDS
 } RtBindKind;
 

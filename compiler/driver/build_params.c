@@ -112,6 +112,7 @@ static void compare_input(Binds *b, const NirInput *a, const NirInput *c, uint32
     scalar(b, a->amplitude, c->amplitude, RT_BIND_INPUT_AMPLITUDE, i, 0);
     scalar(b, a->rate, c->rate, RT_BIND_INPUT_RATE, i, 0);
     scalar(b, a->w, c->w, RT_BIND_INPUT_W, i, 0);
+    scalar(b, a->sd, c->sd, RT_BIND_INPUT_SD, i, 0);
 }
 
 static void compare(Binds *b, const Nir *x, const Nir *y)

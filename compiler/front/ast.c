@@ -1,5 +1,6 @@
 /* ast.c - constructors for syntax tree nodes, all arena-allocated. */
 #include "ast.h"
+#include <string.h>
 
 static Expr *new_expr(Arena *a, ExprKind kind, Loc loc)
 {
@@ -37,6 +38,11 @@ Expr *ast_name(Arena *a, Loc loc, const char *name)
     e->str = name;
     e->name_loc = loc;
     return e;
+}
+
+int ast_is_all_neurons(const Expr *e)
+{
+    return e && e->kind == EX_NAME && strcmp(e->str, "*") == 0;
 }
 
 static int depth_of(const Expr *e) { return e ? e->depth : 0; }

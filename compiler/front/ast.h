@@ -248,6 +248,10 @@ Expr *ast_call(Arena *a, Loc loc, const char *name, Loc name_loc, Arg *args);
 Expr *ast_unary(Arena *a, Loc loc, Op op, Expr *x);
 Expr *ast_binary(Arena *a, Loc loc, Op op, Expr *l, Expr *r);
 Expr *ast_cond(Arena *a, Loc loc, Expr *c, Expr *t, Expr *e);
+
+/* `*` as a stimulus target: every neuron of the brain (a name no
+ * declaration can have). */
+int ast_is_all_neurons(const Expr *e);
 Expr *ast_array(Arena *a, Loc loc, Arg *items);
 Expr *ast_range(Arena *a, Loc loc, Expr *lo, Expr *hi);
 Arg *ast_arg(Arena *a, Loc loc, const char *name, Loc name_loc, Expr *value);

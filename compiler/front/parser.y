@@ -348,6 +348,10 @@ member
     /* stimulus target : kind(args) [from t0] [until t1] */
     | STIMULUS postfix ':' name call_args from_opt until_opt
       { $$ = member(ctx, M_STIMULUS, @1); $$->dst = $2; set_model($$, $4, $5); $$->expr = $6; $$->expr2 = $7; }
+    /* stimulus * : ... targets every neuron of the brain (the name `*` cannot be declared) */
+    | STIMULUS '*' ':' name call_args from_opt until_opt
+      { $$ = member(ctx, M_STIMULUS, @1); $$->dst = ast_name(A, @2, "*"); set_model($$, $4, $5);
+        $$->expr = $6; $$->expr2 = $7; }
     /* record target [every k] */
     | RECORD postfix every_opt        { $$ = member(ctx, M_RECORD, @1); $$->src = $2; $$->expr2 = $3; }
     | BODY name ':' name call_args

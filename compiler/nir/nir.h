@@ -256,7 +256,13 @@ typedef struct NirGroup {
     NirVar *refs;         /* [model->nrefs]: pre.X/post.X resolved against the neuron models */
 } NirGroup;
 
-typedef enum { NIR_IN_CURRENT, NIR_IN_POISSON, NIR_IN_SPIKES, NIR_IN_RAMP } NirInputKind;
+typedef enum {
+    NIR_IN_CURRENT,
+    NIR_IN_POISSON,
+    NIR_IN_SPIKES,
+    NIR_IN_RAMP,
+    NIR_IN_NOISE
+} NirInputKind;
 
 /* External input to part of one population. */
 typedef struct NirInput {
@@ -265,13 +271,14 @@ typedef struct NirInput {
     uint32_t pop;
     uint32_t n;       /* neurons targeted */
     uint32_t *idx;    /* their indices in the population, NULL: all of it */
-    double amplitude; /* current; ramp: at `from` */
+    double amplitude; /* current; ramp: at `from`; noise: the mean */
     double amplitude_end; /* ramp: reached at `until` (finite), linear in between */
     double rate, w;   /* poisson: Hz and weight; spikes: weight */
     double *times;    /* spikes: ms, ascending */
     uint32_t ntimes;
     double from, until; /* ms; until is INFINITY when open */
-    uint64_t stream;    /* Philox stream for the backend's poisson draws */
+    uint64_t stream;    /* Philox stream for the backend's poisson and noise draws */
+    double sd;          /* noise: standard deviation (>= 0) */
 } NirInput;
 
 typedef enum { NIR_REC_SPIKES, NIR_REC_STATE, NIR_REC_SYNAPSE } NirRecordKind;

@@ -117,42 +117,63 @@ static int step_amplitudes(Builder *b, EvalCtx *ec, Expr *times, Expr *e, NirInp
     return 0;
 }
 
+/* A value that cannot be negative (sema checks constants; this catches the
+ * ones a brain parameter sets), with sema's message. */
+static int not_negative(Builder *b, EvalCtx *ec, Expr *e, const char *arg, const char *kind,
+                        double *out)
+{
+    if (nir_ev_number(ec, e, out))
+        return -1;
+    if (*out < 0) {
+        diag_error(b->diag, e->loc, "`%s` of `%s` cannot be negative (it is %g)", arg, kind, *out);
+        return -1;
+    }
+    return 0;
+}
+
 /* kind(args): current(amplitude), poisson(rate, w = 1), spikes(times, w = 1),
- * ramp(start, end), steps(times, amplitudes). A step list comes back as
- * in->times with the amplitudes in *amps. */
+ * ramp(start, end), steps(times, amplitudes), noise(mean, sd). A step list
+ * comes back as in->times with the amplitudes in *amps. */
 static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in, double **amps)
 {
     static const struct {
         const char *kind;
-        int nargs;
+        int nargs, required;
         NirInputKind nk;
         const char *args[2];
-    } kinds[] = {{"current", 1, NIR_IN_CURRENT, {"amplitude", NULL}},
-                 {"poisson", 2, NIR_IN_POISSON, {"rate", "w"}},
-                 {"spikes", 2, NIR_IN_SPIKES, {"times", "w"}},
-                 {"ramp", 2, NIR_IN_RAMP, {"start", "end"}},
-                 {"steps", 2, NIR_IN_CURRENT, {"times", "amplitudes"}}};
+    } kinds[] = {{"current", 1, 1, NIR_IN_CURRENT, {"amplitude", NULL}},
+                 {"poisson", 2, 1, NIR_IN_POISSON, {"rate", "w"}},
+                 {"spikes", 2, 1, NIR_IN_SPIKES, {"times", "w"}},
+                 {"ramp", 2, 2, NIR_IN_RAMP, {"start", "end"}},
+                 {"noise", 2, 2, NIR_IN_NOISE, {"mean", "sd"}},
+                 {"steps", 2, 2, NIR_IN_CURRENT, {"times", "amplitudes"}}};
     enum { NKINDS = sizeof kinds / sizeof kinds[0], STEPS = NKINDS - 1 };
     int kind = -1;
     for (int k = 0; k < NKINDS; k++)
         if (strcmp(m->model, kinds[k].kind) == 0)
             kind = k;
     if (kind < 0) {
-        diag_error(b->diag, m->model_loc, "unknown stimulus `%s` (current, poisson, spikes, ramp, steps)", m->model);
+        diag_error(b->diag, m->model_loc,
+                   "unknown stimulus `%s` (current, poisson, spikes, ramp, steps, noise)", m->model);
         return -1;
     }
     in->kind = kinds[kind].nk;
     Expr *args[2] = {NULL, NULL};
     if (nir_ev_bind_args(b, m->args, m->model, kinds[kind].args, kinds[kind].nargs, args))
         return -1;
-    for (int k = 0; k < kinds[kind].nargs; k++)
-        if (!args[k] && (k == 0 || kind >= 3)) {
+    for (int k = 0; k < kinds[kind].required; k++)
+        if (!args[k]) {
             diag_error(b->diag, m->model_loc, "`%s` needs `%s`", m->model, kinds[kind].args[k]);
             return -1;
         }
     EvalCtx ec;
     nir_ev_init(&ec, b, c->scope);
     in->w = 1;
+    if (in->kind == NIR_IN_NOISE)
+        return nir_ev_number(&ec, args[0], &in->amplitude) ||
+                       not_negative(b, &ec, args[1], "sd", m->model, &in->sd)
+                   ? -1
+                   : 0;
     if (kind == STEPS) {
         if (time_list(b, &ec, args[0], "step times", 0, &in->times, &in->ntimes))
             return -1;
@@ -167,7 +188,7 @@ static int stimulus_kind(Builder *b, Ctx *c, Member *m, NirInput *in, double **a
     if (in->kind == NIR_IN_CURRENT)
         return nir_ev_number(&ec, args[0], &in->amplitude);
     if (in->kind == NIR_IN_POISSON)
-        return nir_ev_number(&ec, args[0], &in->rate);
+        return not_negative(b, &ec, args[0], "rate", m->model, &in->rate);
     return time_list(b, &ec, args[0], "spike times", 1, &in->times, &in->ntimes);
 }
 
@@ -193,6 +214,23 @@ static void push_inputs(Builder *b, const NirInput *in, const PopPart *parts, in
     }
 }
 
+/* A stimulus target: neurons (`pop[2]`, `inst.term`, `inst.pop`), every
+ * neuron of some instances (`inst`, `inst[0..3]`), or of the brain (`*`). */
+static int stimulus_target(Builder *b, Ctx *c, Expr *e, Sel *sel)
+{
+    if (ast_is_all_neurons(e)) {
+        nir_select_all(b, sel);
+        return 0;
+    }
+    int errors = b->diag->nerrors;
+    int rc = nir_select_inst_neurons(b, c, e, sel, SEL_INTERNAL);
+    if (rc > 0)
+        return 0;
+    if (rc < 0 && b->diag->nerrors > errors)
+        return -1;
+    return nir_select(b, c, e, sel, SEL_REPORT | SEL_INTERNAL) ? -1 : 0;
+}
+
 static void build_stimulus(Builder *b, Ctx *c, Member *m)
 {
     NirInput in = {0};
@@ -212,7 +250,9 @@ static void build_stimulus(Builder *b, Ctx *c, Member *m)
         rc = -1;
     }
     Sel sel;
-    if (rc || nir_select(b, c, m->dst, &sel, SEL_REPORT | SEL_INTERNAL)) {
+    if (rc == 0)
+        rc = stimulus_target(b, c, m->dst, &sel);
+    if (rc) {
         free(in.times);
         free(amps);
         return;

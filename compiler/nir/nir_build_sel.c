@@ -132,12 +132,19 @@ int nir_select_insts(Builder *b, Ctx *c, Expr *e, InstRef *out, int flags)
             return rc < 0 ? -1 : 0;
         if ((rc = local_set(b, set_body(b, outer.set), base, flags & ~SEL_REPORT, &set)) <= 0)
             return rc;
-        /* instances of the inner set under the selected outer ones */
+        /* instances of the inner set under the selected outer ones: all of
+         * them, or those listed (`o.sub[1]`: the second sub of each o) */
         uint32_t per = b->nir->sets[set].per_parent;
-        IdxList l = {0};
+        IdxList local = {0}, l = {0};
+        if (e->kind == EX_INDEX && index_list(b, c, e->args, per, b->nir->sets[set].path, &local)) {
+            free(local.v);
+            return -1;
+        }
+        uint32_t nlocal = e->kind == EX_INDEX ? (uint32_t)local.n : per;
         for (uint32_t k = 0; k < outer.n; k++)
-            for (uint32_t s = 0; s < per; s++)
-                *NIR_PUSH(l.v, l.n, l.cap) = inst_at(&outer, k) * per + s;
+            for (uint32_t s = 0; s < nlocal; s++)
+                *NIR_PUSH(l.v, l.n, l.cap) = inst_at(&outer, k) * per + (local.v ? local.v[s] : s);
+        free(local.v);
         out->set = set;
         out->per_ctx = outer.per_ctx * per;
         out->n = (uint32_t)l.n;
@@ -321,6 +328,45 @@ int nir_select(Builder *b, Ctx *c, Expr *e, Sel *out, int flags)
     int rc = e->kind == EX_MEMBER ? select_member(b, c, e, &segs, flags) : select_pop(b, c, e, &segs, flags);
     finish_sel(b, &segs, out);
     return rc;
+}
+
+/* Every neuron of the instances e selects (`wm`, `wm[0..3]`, `wm.sub`), at
+ * every depth of nesting, one segment per population: 1 if e names
+ * instances, 0 if not, -1 after an error. For brain bodies, where instance
+ * numbers are the sets' own. */
+int nir_select_inst_neurons(Builder *b, Ctx *c, Expr *e, Sel *out, int flags)
+{
+    InstRef r;
+    int rc = nir_select_insts(b, c, e, &r, flags);
+    if (rc <= 0)
+        return rc;
+    const Nir *x = b->nir;
+    SegList segs = {0};
+    for (int p = 0; p < x->npops; p++) {
+        int s = x->pops[p].inst;
+        while (s >= 0 && s != r.set)
+            s = x->sets[s].parent;
+        if (s != r.set)
+            continue;
+        /* the instances of the innermost set under one of r.set are consecutive */
+        uint32_t block = nir_div(x->pops[p].size, x->sets[r.set].count);
+        uint64_t n = (uint64_t)r.n * block;
+        uint32_t *off = ARENA_ARRAY(&b->tmp, uint32_t, n ? n : 1);
+        for (uint64_t k = 0; k < n; k++)
+            off[k] = inst_at(&r, (uint32_t)(k / block)) * block + (uint32_t)(k % block);
+        add_seg(&segs, (uint32_t)p, (uint32_t)n, 0, off);
+    }
+    finish_sel(b, &segs, out);
+    return 1;
+}
+
+/* Every neuron of the brain (the stimulus target `*`). */
+void nir_select_all(Builder *b, Sel *out)
+{
+    SegList segs = {0};
+    for (int p = 0; p < b->nir->npops; p++)
+        add_seg(&segs, (uint32_t)p, b->nir->pops[p].size, 0, NULL);
+    finish_sel(b, &segs, out);
 }
 
 /* ---- terminals (pass 2) ------------------------------------------------------ */

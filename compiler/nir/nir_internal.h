@@ -202,6 +202,11 @@ int nir_select(Builder *b, Ctx *c, Expr *e, Sel *out, int flags);
 /* 1 if e names component instances (`wm`, `wm[2]`), filling out; 0 if not;
  * -1 after an error. */
 int nir_select_insts(Builder *b, Ctx *c, Expr *e, InstRef *out, int flags);
+/* Every neuron inside the instances e names (all their populations, nested
+ * ones too): 1, 0 if e names no instances, -1 after an error. */
+int nir_select_inst_neurons(Builder *b, Ctx *c, Expr *e, Sel *out, int flags);
+/* Every neuron of the brain. */
+void nir_select_all(Builder *b, Sel *out);
 static inline uint32_t inst_at(const InstRef *r, uint32_t k) { return r->idx ? r->idx[k] : k; }
 int nir_find_local(Ctx *c, const char *name, Local **out);
 uint32_t nir_block(Builder *b, Ctx *c, uint32_t pop);

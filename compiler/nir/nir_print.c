@@ -510,6 +510,9 @@ static void print_input(const Nir *nir, const NirInput *in, FILE *out)
     case NIR_IN_RAMP:
         fprintf(out, "input ramp(start = %s, end = %s)", num(in->amplitude, b1), num(in->amplitude_end, b2));
         break;
+    case NIR_IN_NOISE:
+        fprintf(out, "input noise(mean = %s, sd = %s)", num(in->amplitude, b1), num(in->sd, b2));
+        break;
     }
     fprintf(out, "  to %s  neurons %u  from %s until %s\n", pop, in->n, num(in->from, b1),
             num(in->until, b3));

@@ -416,7 +416,9 @@ static void kind_member(Ctx *c, Member *m, const KindSpec *table, const char *wh
 static void stimulus_check(Ctx *c, Member *m)
 {
     double t0, t1;
-    select_check(c, m->dst, SELOK_NEURONS, "the target of a stimulus");
+    if (!ast_is_all_neurons(m->dst))
+        select_check(c, m->dst, SELOK_NEURONS | SELOK_INSTANCES | SELOK_INNER,
+                     "the target of a stimulus");
     Ctx cc = *c;
     cc.flags |= CX_DIST;
     cc.where = "stimulus arguments";

@@ -75,6 +75,7 @@ const KindSpec sema_stimuli[] = {
     {"spikes", {{"times", 'a', 1}, {"w", 'n', 0}}},
     {"ramp", {{"start", 'n', 1}, {"end", 'n', 1}}},
     {"steps", {{"times", 'a', 1}, {"amplitudes", 'a', 1}}},
+    {"noise", {{"mean", 'n', 1}, {"sd", 'z', 1}}},
     {NULL, {{0}}},
 };
 

@@ -45,6 +45,8 @@ static const uint8_t g_side[2] = {RT_SIDE_SYNAPSE, RT_SIDE_POST}; /* state 1: a 
 static const uint32_t in_idx[2] = {0, 2};
 static const double in_times[3] = {1.0, 2.5, 7.0};
 
+enum { NINPUTS = 4 };
+
 static RtBrainSpec make_spec(RtPopSpec *pops, RtGroupSpec *groups, RtInputSpec *inputs)
 {
     pops[0] = (RtPopSpec){"area.exc", 3, 2, 1, 2, a_state, a_init, a_param, 1, (RtPopUpdateFn)k0};
@@ -54,24 +56,28 @@ static RtBrainSpec make_spec(RtPopSpec *pops, RtGroupSpec *groups, RtInputSpec *
                               .state_init = g_init, .param = g_param, .delay = 1, .delays = delays,
                               .refs = g_refs, .on_pre = (RtSynRowsFn)k2, .on_tick = (RtSynRowsFn)k3,
                               .state_side = g_side};
-    inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11, 0};
-    inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12, 0};
-    inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13, 0};
-    return (RtBrainSpec){0.1, 42, 2, 1, 3, pops, groups, inputs, 0, 0, 0, NULL, NULL};
+    inputs[0] = (RtInputSpec){RT_INPUT_CURRENT, 0, 3, NULL, 2.5, 0, 0, NULL, 0, 0, 50, 11, 0, 0};
+    inputs[1] = (RtInputSpec){RT_INPUT_POISSON, 1, 2, NULL, 0, 300, 4, NULL, 0, 0, INFINITY, 12, 0, 0};
+    inputs[2] = (RtInputSpec){RT_INPUT_SPIKES, 0, 2, in_idx, 0, 0, 3, in_times, 3, 0, INFINITY, 13, 0, 0};
+    inputs[3] = (RtInputSpec){RT_INPUT_NOISE, 1, 2, NULL, -1.5, 0, 1, NULL, 0, 10, INFINITY, 14, 0, 0.75};
+    return (RtBrainSpec){0.1, 42, 2, 1, NINPUTS, pops, groups, inputs, 0, 0, 0, NULL, NULL};
 }
 
 static const RtParamBinding rate_bind[1] = {{RT_BIND_INPUT_RATE, 1, 0}};
+static const RtParamBinding sd_bind[1] = {{RT_BIND_INPUT_SD, 3, 0}};
 static const RtParamBinding tau_bind[2] = {{RT_BIND_POP_PARAM, 0, 1}, {RT_BIND_GROUP_STATE, 0, 0}};
-static const RtSpecParam params[3] = {
-    {"rate", 300, 1, 1, rate_bind}, {"n", 3, 0, 0, NULL}, {"tau", 0.5, 1, 2, tau_bind}};
+static const RtSpecParam params[4] = {{"rate", 300, 1, 1, rate_bind},
+                                      {"n", 3, 0, 0, NULL},
+                                      {"tau", 0.5, 1, 2, tau_bind},
+                                      {"sd", 0.75, 1, 1, sd_bind}};
 
-static RtSpecMeta make_meta(void) { return (RtSpecMeta){"demo", 42, 3, params}; }
+static RtSpecMeta make_meta(void) { return (RtSpecMeta){"demo", 42, 4, params}; }
 
 static uint8_t *write_blob(size_t *size)
 {
     RtPopSpec pops[2];
     RtGroupSpec groups[1];
-    RtInputSpec inputs[3];
+    RtInputSpec inputs[NINPUTS];
     RtBrainSpec spec = make_spec(pops, groups, inputs);
     RtSpecMeta meta = make_meta();
     uint8_t *blob = NULL;
@@ -136,6 +142,8 @@ static void check_inputs(const RtBrainSpec *s)
           "poisson");
     CHECK(in[2].kind == RT_INPUT_SPIKES && in[2].n == 2 && memcmp(in[2].idx, in_idx, sizeof in_idx) == 0 &&
           in[2].ntimes == 3 && same_doubles(in[2].times_ms, in_times, 3), "spike times");
+    CHECK(in[3].kind == RT_INPUT_NOISE && in[3].amplitude == -1.5 && in[3].sd == 0.75 && in[3].from_ms == 10 &&
+          in[3].stream == 14, "noise");
 }
 
 static void test_round_trip(void)
@@ -147,7 +155,7 @@ static void test_round_trip(void)
     CHECK(b != NULL, "read: %s", err.msg);
     if (b) {
         const RtBrainSpec *s = rt_spec_blob_spec(b);
-        CHECK(s->dt == 0.1 && s->seed == 42 && s->npops == 2 && s->ngroups == 1 && s->ninputs == 3,
+        CHECK(s->dt == 0.1 && s->seed == 42 && s->npops == 2 && s->ngroups == 1 && s->ninputs == NINPUTS,
               "spec header");
         check_pops(s);
         check_group(s);
@@ -156,8 +164,8 @@ static void test_round_trip(void)
         const uint8_t *col = (const uint8_t *)s->groups[0].col, *rows = (const uint8_t *)s->groups[0].row_ptr;
         CHECK(col > blob && col < blob + size && rows > blob && rows < blob + size, "CSR read in place");
         const RtSpecMeta *m = rt_spec_blob_meta(b);
-        CHECK(strcmp(m->brain, "demo") == 0 && m->build_seed == 42 && m->nparams == 3, "meta");
-        CHECK(m->nparams == 3 && strcmp(m->params[2].name, "tau") == 0 && m->params[2].nbind == 2 &&
+        CHECK(strcmp(m->brain, "demo") == 0 && m->build_seed == 42 && m->nparams == 4, "meta");
+        CHECK(m->nparams == 4 && strcmp(m->params[2].name, "tau") == 0 && m->params[2].nbind == 2 &&
               memcmp(m->params[2].bind, tau_bind, sizeof tau_bind) == 0 && !m->params[1].changeable,
               "parameters");
     }
@@ -207,6 +215,8 @@ static void test_define(void)
     CHECK(rt_spec_define(b, "tau", 7, &err) == RT_OK && s->pops[0].param[1][0] == 7 &&
           s->pops[0].param[1][2] == 7 && s->groups[0].state_value[0] == 7 && s->pops[0].state_value[0] == -65,
           "-D tau sets the bound arrays");
+    CHECK(rt_spec_define(b, "sd", 2, &err) == RT_OK && s->inputs[3].sd == 2 && s->inputs[3].amplitude == -1.5,
+          "-D sd sets the noise's sd");
     CHECK(rt_spec_define(b, "n", 5, &err) == RT_ERR_ARG && strstr(err.msg, "rate, tau"),
           "structural parameter refused, naming the changeable ones: %s", err.msg);
     CHECK(rt_spec_define(b, "zz", 5, &err) == RT_ERR_ARG && strstr(err.msg, "zz"), "unknown parameter");
@@ -299,7 +309,7 @@ static void test_bad_layout(void)
     for (int i = 0; i < 2; i++) {
         RtPopSpec pops[2];
         RtGroupSpec groups[1];
-        RtInputSpec inputs[3];
+        RtInputSpec inputs[NINPUTS];
         RtBrainSpec spec = make_spec(pops, groups, inputs);
         groups[0].state_side = bad[i];
         RtSpecMeta meta = make_meta();

@@ -223,9 +223,11 @@ static void fill_input(RtInputSpec *is, const NirInput *in)
     static const RtInputKind kinds[] = {[NIR_IN_CURRENT] = RT_INPUT_CURRENT,
                                         [NIR_IN_POISSON] = RT_INPUT_POISSON,
                                         [NIR_IN_SPIKES] = RT_INPUT_SPIKES,
-                                        [NIR_IN_RAMP] = RT_INPUT_RAMP};
+                                        [NIR_IN_RAMP] = RT_INPUT_RAMP,
+                                        [NIR_IN_NOISE] = RT_INPUT_NOISE};
     *is = (RtInputSpec){kinds[in->kind], in->pop, in->n, in->idx, in->amplitude, in->rate, in->w,
-                        in->times, in->ntimes, in->from, in->until, in->stream, in->amplitude_end};
+                        in->times, in->ntimes, in->from, in->until, in->stream, in->amplitude_end,
+                        in->sd};
 }
 
 static int fill_spec(LlvmBrain *lb, LlvmError *err)
