@@ -14,8 +14,8 @@ operations in the same order; in practice bit-identical).
 
 Values that only elaboration can check (they depend on brain parameters
 given with -D) are rejected by `brainc ir` with exit status 1 and a
-message: step times that do not increase or are negative, and a ramp
-whose end comes before its start. Usage: current_sources.py BRAINC"""
+message: step times that do not increase or are negative, a ramp whose
+end comes before its start, and a negative Poisson rate. Usage: current_sources.py BRAINC"""
 import math
 import subprocess
 import sys
@@ -97,7 +97,8 @@ def program(dt, tau):
 
 def elaboration_errors(brainc, ck):
     text = ("neuron leaky(tau = 10) { state v = 0; input I; dv/dt = (-v + I) / tau }\n"
-            "brain b(t1 = 10, t2 = 20) {\n  x[2] : leaky\n"
+            "brain b(t1 = 10, t2 = 20, r = 5) {\n  x[2] : leaky\n"
+            "  stimulus x : poisson(rate = r)\n"
             "  stimulus x : steps([t1, t2], [1, 2])\n"
             "  stimulus x : ramp(0, 1) from t1 until t2\n}\n")
     import os
@@ -110,7 +111,8 @@ def elaboration_errors(brainc, ck):
                            (["-D", "t2=10"], "step times increase: 10 ms comes after 10 ms"),
                            (["-D", "t1=-1"], "step times are not negative (this one is -1 ms)"),
                            (["-D", "t1=30", "-D", "t2=40"], None),
-                           (["-D", "t1=50"], "step times increase: 20 ms comes after 50 ms")]:
+                           (["-D", "t1=50"], "step times increase: 20 ms comes after 50 ms"),
+                           (["-D", "r=-3"], "e.brain:4:31: error: `rate` of `poisson` cannot be negative (it is -3)")]:
             p = subprocess.run([brainc, "ir", src] + defs, capture_output=True, text=True)
             if want is None:
                 ck.check(p.returncode == 0, "ir %s: accepted (exit %d) %s" % (" ".join(defs), p.returncode,
