@@ -35,6 +35,7 @@ enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 /* Search paths hold the stdlib plus every -I; more is surely a mistake. */
 #define MAX_SEARCH_PATHS 64
 #define MAX_DEFINES 256
+#define MAX_STIMULI 64 /* as the message of parse_args says */
 
 typedef struct Options {
     const char *command;
@@ -45,6 +46,8 @@ typedef struct Options {
     int seed_given;            /* --seed given (else a recipe's own seed for .json) */
     NirDefine defines[MAX_DEFINES];
     int ndefines;
+    const char *stimuli[MAX_STIMULI]; /* --stimulus TEXT: members added to the brain */
+    int nstimuli;
     const char *search[MAX_SEARCH_PATHS + 2];
     int nsearch;
     int verbose;
@@ -74,20 +77,25 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-    {"check", "brainc check FILE [-I DIR]...",
+    {"check", "brainc check FILE [-I DIR]... [--stimulus S]...",
      "Parses and checks FILE and everything it imports. Prints nothing and exits 0\n"
      "when the program is correct; otherwise prints every error found (up to\n"
      "--max-errors, default 20) as file:line:col: error: ..., with the source line\n"
      "and a caret, and exits 1.\n"},
-    {"ir", "brainc ir FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--verbose] [--stats]",
+    {"ir", "brainc ir FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--stimulus S]... "
+           "[--verbose] [--stats]",
      "Checks FILE, builds the network of its brain (the last brain declared in FILE\n"
      "unless --brain names one) and prints it: populations, sizes, parameters,\n"
      "synapse groups and their counts, inputs and recordings. --preset applies a\n"
      "preset of the brain, then each -D sets a brain parameter. The network is a\n"
      "pure function of the program, the parameters and the seed (default 1).\n"
      "--verbose adds the compiled model code and array previews; --stats prints\n"
-     "only totals and the time taken to build.\n"},
-    {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--ticks N] [--threads K] "
+     "only totals and the time taken to build. --stimulus 'TARGET : KIND(ARGS)\n"
+     "[from T] [until T]' adds that stimulus to the brain, as a `stimulus` line in\n"
+     "it would (docs/language.md §7.6; also for check, run and build), e.g.\n"
+     "--stimulus '* : noise(2.5, 2)' drives every neuron of an imported recipe.\n"},
+    {"run", "brainc run FILE [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--stimulus S]... "
+            "[--ticks N] [--threads K] "
             "[--record spikes=FILE] [--out DIR] [--record-format csv|binary] [--quiet] [--sweep name=v1,v2,...] "
             "[--out FILE.db [--record spikes,POP,POP.v,CONN.w[:every=K],...] [--record-dtype f32|f64]] "
             "[--no-cache] [--fast-math] [--checkpoint FILE [--checkpoint-every N] [--checkpoint-keep K]] "
@@ -126,7 +134,8 @@ static const Command commands[] = {
      "--out FILE.db): ticks, spikes and mean rate of each spikes record, the first\n"
      "and last sample of each sampled variable and how synapse variables changed.\n"
      "Exits 1 for a file that is neither, or is damaged.\n"},
-    {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] [--fast-math] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
+    {"build", "brainc build FILE -o OUT [--brain NAME] [--preset P] [-D name=value]... [--seed S] "
+              "[--stimulus S]... [--fast-math] [--emit-llvm FILE.ll] [--emit-asm FILE.s]",
      "Checks FILE, builds its brain's network as `ir` does, compiles its kernels for\n"
      "this CPU with LLVM into an object file and links it with the brainc runtime\n"
      "into the standalone executable OUT, which needs neither LLVM nor brainc. OUT\n"
@@ -297,6 +306,12 @@ static int parse_args(int argc, char **argv, Options *o)
             int rc = add_define(o, v);
             if (rc)
                 return rc;
+        } else if (is_option(a, "--stimulus")) {
+            if (!(v = option_value(argc, argv, &i, "--stimulus")) || !*v)
+                return usage_error("--stimulus needs 'TARGET : KIND(ARGS)', e.g. '* : noise(2.5, 2)'%s", "");
+            if (o->nstimuli == MAX_STIMULI)
+                return usage_error("too many --stimulus options (at most 64)%s", "");
+            o->stimuli[o->nstimuli++] = v;
         } else if (is_option(a, "-I")) {
             if (!(v = option_value(argc, argv, &i, "-I")))
                 return usage_error("%s needs a directory", a);
@@ -381,6 +396,10 @@ static int load_and_check(Program *prog, Diag *diag, Options *o)
                                           : program_load(prog, diag, o->file, o->search);
     if (!o->seed_given)
         o->seed = seed;
+    if (rc != 0)
+        return -1;
+    for (int k = 0; k < o->nstimuli; k++)
+        rc |= program_add_stimulus(prog, "--stimulus", o->stimuli[k], o->brain);
     if (rc != 0)
         return -1;
     sema_check(prog);

@@ -203,6 +203,77 @@ int program_load_text(Program *prog, Diag *diag, const char *name, const char *t
     return diag->nerrors == before ? 0 : -1;
 }
 
+static Decl *target_brain(Program *prog, const char *name)
+{
+    Decl *last = NULL;
+    if (name) {
+        Decl *d = program_find_decl(prog, name);
+        return d && d->kind == D_BRAIN ? d : NULL;
+    }
+    for (Decl *d = prog->main ? prog->main->decls : NULL; d; d = d->next)
+        if (d->kind == D_BRAIN)
+            last = d;
+    return last;
+}
+
+/* The member is parsed inside a scaffold brain whose first line is line 0,
+ * so that diag, which is given only the member's line, shows it as line 1
+ * with the columns the user typed (after the `stimulus ` added in front);
+ * the scaffold's `}` ends that line, so an incomplete stimulus is reported
+ * there, just after what was typed. */
+int program_add_stimulus(Program *prog, const char *origin, const char *text, const char *brain)
+{
+    Diag *diag = prog->diag;
+    int before = diag->nerrors;
+    const char *shown = arena_printf(&prog->arena, "stimulus %s\n", text);
+    int file = diag_add_file(diag, origin, shown, strlen(shown));
+    Loc where = {file, 1, 1, 1};
+    if (strchr(text, '\n') || strchr(text, '{') || strchr(text, '}')) {
+        diag_error(diag, where, "%s takes one stimulus on one line: TARGET : KIND(ARGS) [from T] [until T]",
+                   origin);
+        return -1;
+    }
+    /* an open bracket would run into the scaffold's `}` */
+    int parens = 0, brackets = 0;
+    for (const char *c = text; *c; c++)
+        parens += (*c == '(') - (*c == ')'), brackets += (*c == '[') - (*c == ']');
+    if (parens || brackets) {
+        diag_error(diag, where, "%s: unbalanced %s", origin, parens ? "`(` and `)`" : "`[` and `]`");
+        return -1;
+    }
+    const char *src = arena_printf(&prog->arena, "brain __command_line__ {\nstimulus %s }\n", text);
+    Module *m = ARENA_NEW(&prog->arena, Module);
+    m->path = origin;
+    m->file = file;
+    ParseCtx ctx = {0};
+    ctx.arena = &prog->arena;
+    ctx.diag = diag;
+    ctx.file = file;
+    ctx.module = m;
+    parse_module_from(&ctx, src, strlen(src), 0);
+    if (diag->nerrors > before)
+        return -1;
+    Decl *scaffold = m->decls;
+    Member *stim = scaffold && scaffold->kind == D_BRAIN ? scaffold->members : NULL;
+    if (!stim || stim->kind != M_STIMULUS || stim->next || scaffold->next) {
+        diag_error(diag, where, "%s takes one stimulus: TARGET : KIND(ARGS) [from T] [until T]", origin);
+        return -1;
+    }
+    Decl *b = target_brain(prog, brain);
+    if (!b) {
+        if (brain)
+            diag_error(diag, where, "%s: no brain named `%s`", origin, brain);
+        else
+            diag_error(diag, where, "%s: the program declares no brain", origin);
+        return -1;
+    }
+    Member **tail = &b->members;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = stim;
+    return 0;
+}
+
 void program_free(Program *prog)
 {
     arena_free(&prog->arena);

@@ -18,6 +18,11 @@ void program_free(Program *prog);
 /* Reads a whole file; returns NULL and sets *err (static text) on failure. */
 char *read_file(const char *path, size_t *size, const char **err);
 
+/* Adds `stimulus TEXT` (TEXT given on the command line as --stimulus, shown
+ * in messages as file `origin`, line 1) to the brain that `brain` names, or
+ * to the last brain of the main module. Returns 0, or -1 after an error. */
+int program_add_stimulus(Program *prog, const char *origin, const char *text, const char *brain);
+
 /* The declaration called name in any loaded module, or NULL. */
 Decl *program_find_decl(const Program *prog, const char *name);
 #endif

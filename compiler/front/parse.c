@@ -7,8 +7,13 @@
 
 void parse_module(ParseCtx *ctx, const char *text, size_t size)
 {
+    parse_module_from(ctx, text, size, 1);
+}
+
+void parse_module_from(ParseCtx *ctx, const char *text, size_t size, int first_line)
+{
     yyscan_t scanner;
-    ctx->line = 1;
+    ctx->line = first_line;
     ctx->col = 1;
     if (br_yylex_init_extra(ctx, &scanner) != 0) {
         diag_error(ctx->diag, loc_none(), "cannot start the scanner");

@@ -18,4 +18,7 @@ typedef struct ParseCtx {
 
 /* Parses text (registered in diag as `file`) into module. Errors go to diag. */
 void parse_module(ParseCtx *ctx, const char *text, size_t size);
+/* The same, numbering text's lines from first_line (0: a line of
+ * scaffolding before what diag shows as line 1). */
+void parse_module_from(ParseCtx *ctx, const char *text, size_t size, int first_line);
 #endif

@@ -5,7 +5,9 @@
 # bench/im8_ref_engine.py, the Python transcription of the reference engine's
 # tick (inner-models-v8-format.md §2-§4), running the same network written
 # by `brainc export-db`. The drive is deterministic, so the counts must be
-# equal tick by tick. Exit 77 (skipped) without the recipe or numpy.
+# equal tick by tick. So must those of `brainc run RECIPE.json --stimulus
+# '* : current(AMP)'`, the same drive given on the command line.
+# Exit 77 (skipped) without the recipe or numpy.
 set -u
 B=$1; S=$2; SRC=$3; W=$4; R=$5; T=$6
 shift 6
@@ -28,6 +30,10 @@ for amp in "$@"; do
   paste "$W/brainc.txt" "$W/ref.txt" | awk -v a="$amp" '$1 != $2 {print "tick " NR - 1 ": brainc " $1 ", reference " $2; bad = 1}
     END {exit bad}' | head -5
   cmp -s "$W/brainc.txt" "$W/ref.txt" || fail "tonic=$amp: spike counts per tick differ"
-  echo "tonic=$amp: $n spikes in $T ticks, equal tick by tick"
+  "$B" run "$R" --ticks "$T" --quiet --stimulus "* : current($amp)" --record spikes="$W/run.csv" ||
+    fail "brainc run --stimulus '* : current($amp)'"
+  awk -F, -v t="$T" 'NR > 1 {c[$1]++} END {for (i = 0; i < t; i++) print c[i] + 0}' "$W/run.csv" > "$W/run.txt"
+  cmp -s "$W/run.txt" "$W/ref.txt" || fail "tonic=$amp: brainc run --stimulus: spike counts per tick differ"
+  echo "tonic=$amp: $n spikes in $T ticks, equal tick by tick (also with --stimulus)"
 done
 echo "ref engine tests passed"

@@ -8,7 +8,7 @@ import tempfile
 import numpy as np
 
 
-def run(brainc, text, ticks, seed=1, threads=1):
+def run(brainc, text, ticks, seed=1, threads=1, extra=()):
     """Runs the program; returns {file stem: rows}, where a state record
     `pop.v` gives an array [tick, index] and a synapse record `conn.w` an
     array [tick, synapse] (and `conn.w.ends`, the (pre, post) of each
@@ -19,7 +19,7 @@ def run(brainc, text, ticks, seed=1, threads=1):
         with open(src, "w") as f:
             f.write(text)
         cmd = [brainc, "run", src, "--ticks", str(ticks), "--seed", str(seed),
-               "--threads", str(threads), "--quiet", "--out", out]
+               "--threads", str(threads), "--quiet", "--out", out] + list(extra)
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             sys.exit("FAIL: %s exited %d:\n%s\n%s" % (" ".join(cmd), p.returncode, p.stderr, text))

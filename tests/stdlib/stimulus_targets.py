@@ -2,7 +2,8 @@
 whole component instances (`o`, `o[1, 3]`, every population inside them at
 any depth), instances inside instances (`o.sub[1]`: the second `sub` of
 every `o`; `o[2].sub[0]`), populations inside instances (`o[0].a`), and
-`*`, every neuron of the brain, also from inside a layer.
+`*`, every neuron of the brain, also from inside a layer; and the same
+stimuli given on the command line (`--stimulus '* : current(4)'`).
 
 A probe neuron copies its input into a state (x = I); each stimulus is a
 current of a different power of two, so the recorded x of a neuron tells
@@ -97,6 +98,26 @@ def errors(brainc, ck):
                      "`%s`: exit 1 with `%s` (%d: %s)" % (line, want, p.returncode, p.stderr.strip()[:200]))
 
 
+def cli_errors(brainc, ck, text):
+    cases = [("* : nois(1)", "--stimulus:1:14: error: unknown stimulus `nois`; did you mean `noise`?"),
+             ("o.sub[5] : current(1)", "--stimulus:1:16: error: index 5 is out of range"),
+             ("* : current(1", "--stimulus:1:1: error: --stimulus: unbalanced `(` and `)`"),
+             ("* : current(1) from", "--stimulus:1:30: error: unexpected `}`"),
+             ("* : current(1) } brain x {", "takes one stimulus on one line")]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "c.brain")
+        with open(src, "w") as f:
+            f.write(text)
+        for arg, want in cases:
+            p = subprocess.run([brainc, "ir", src, "--stimulus", arg], capture_output=True, text=True)
+            ck.check(p.returncode == 1 and want in p.stderr, "--stimulus '%s': exit 1 with `%s` (%d: %s)"
+                     % (arg, want, p.returncode, p.stderr.strip()[:200]))
+        p = subprocess.run([brainc, "ir", src, "--brain", "nope", "--stimulus", "* : current(1)"],
+                           capture_output=True, text=True)
+        ck.check(p.returncode == 1 and "no brain named `nope`" in p.stderr, "--stimulus with --brain nope: %s"
+                 % p.stderr.strip()[:200])
+
+
 def main():
     brainc = sys.argv[1]
     ck = Checker()
@@ -105,6 +126,12 @@ def main():
         x = got.get(name)
         ok = x is not None and x.shape == (2, want.size) and np.array_equal(x[0], want) and np.array_equal(x[1], want)
         ck.check(ok, "%s: %s (want %s)" % (name, None if x is None else x[0].tolist(), want.tolist()))
+    # the same stimuli from the command line, appended to the brain
+    text = PROGRAM.replace("  stimulus * : current(4)\n", "").replace("  stimulus o.sub[1] : current(2)\n", "")
+    cli = run(brainc, text, 2, extra=["--stimulus", "* : current(4)", "--stimulus", "o.sub[1] : current(2)"])
+    ck.check(all(np.array_equal(cli[k], got[k]) for k in got),
+             "--stimulus '* : current(4)' --stimulus 'o.sub[1] : current(2)': the same inputs")
+    cli_errors(brainc, ck, text)
     errors(brainc, ck)
     ck.done()
 
