@@ -377,6 +377,8 @@ static void build_record(Builder *b, Ctx *c, Member *m)
     }
     if (e->kind == EX_MEMBER && record_synapse(b, c, &r, e) <= 0)
         return;
+    if (b->diag->nerrors == errors && e->kind == EX_INDEX && e->a->kind == EX_MEMBER)
+        nir_select(b, c, e, &sel, SEL_REPORT | SEL_INTERNAL); /* says why it cannot be indexed */
     if (b->diag->nerrors == errors)
         diag_error(b->diag, e->loc,
                    "cannot record `%s`: it is not a population, terminal, state variable or named "

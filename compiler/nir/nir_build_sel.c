@@ -284,7 +284,11 @@ static int select_pop(Builder *b, Ctx *c, Expr *e, SegList *segs, int flags)
 {
     Expr *base = e->kind == EX_INDEX ? e->a : e;
     if (base->kind != EX_NAME) {
-        if (flags & SEL_REPORT)
+        if ((flags & SEL_REPORT) && base->kind == EX_MEMBER && e->kind == EX_INDEX)
+            diag_error(b->diag, e->loc, "`%s` cannot be indexed: select the whole of it, or index the "
+                                        "instances (`inst[0].pop`) or a terminal",
+                       nir_sel_text(b, c, base));
+        else if (flags & SEL_REPORT)
             diag_error(b->diag, e->loc, "this is not a selection of neurons");
         return -1;
     }

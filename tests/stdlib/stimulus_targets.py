@@ -86,6 +86,8 @@ def errors(brainc, ck):
     cases = [("stimulus o[4] : current(1)", "index 4 is out of range"),
              ("stimulus o.sub[2] : current(1)", "index 2 is out of range: `o.sub` has 2 elements"),
              ("stimulus nope : current(1)", "undefined name `nope`"),
+             ("stimulus o.a[1] : current(1)", "`o.a` cannot be indexed: select the whole of it"),
+             ("record o.sub.q[1]", "`o.sub.q` cannot be indexed: select the whole of it"),
              ("stimulus o.nope : current(1)", "component `outer` has no terminal `nope`"),
              ("connect o -> lone : fixed", "must be neurons, not component instances")]
     with tempfile.TemporaryDirectory() as tmp:
