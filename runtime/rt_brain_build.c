@@ -394,6 +394,9 @@ static RtStatus build_input(RtBrain *b, RtInput *in, const RtInputSpec *is, RtEr
             return nomem(err, "a stimulus");
         memcpy(in->idx, is->idx, sizeof(uint32_t) * in->n);
     }
+    in->idx_unique = 1;
+    for (uint32_t k = 1; in->idx && k < in->n; k++)
+        in->idx_unique &= in->idx[k - 1] < in->idx[k];
     if (is->kind == RT_INPUT_POISSON) {
         RtPoissonSpec ps = {b->seed, is->stream, in->n, is->rate_hz, NULL, b->dt,
                             in->current.start, in->current.stop};

@@ -24,6 +24,39 @@ static uint32_t listed_spikes(const RtInput *in, uint64_t tick)
     return n;
 }
 
+/* A noise input this large is split between the threads (about 5 ns a
+ * neuron: below this a round of the pool costs more than it saves). */
+enum { NOISE_PARALLEL_MIN = 4096 };
+
+typedef struct NoiseJob {
+    const RtBrain *b;
+    const RtInput *in;
+    double *acc;
+    uint64_t tick;
+} NoiseJob;
+
+static void noise_range(void *ctx, size_t begin, size_t end, unsigned part)
+{
+    (void)part;
+    const NoiseJob *job = ctx;
+    const RtInput *in = job->in;
+    rt_noise_add_range(job->b->normal_table, in->noise_key, job->tick, (uint32_t)begin,
+                       (uint32_t)end, in->idx, in->current.amplitude, in->sd, job->acc);
+}
+
+/* The draws do not depend on who makes them, and a neuron listed once is
+ * written by one thread only. */
+static void add_noise(const RtBrain *b, const RtInput *in, double *acc, uint64_t tick)
+{
+    if (in->n >= NOISE_PARALLEL_MIN && in->idx_unique && rt_pool_threads(b->pool) > 1) {
+        NoiseJob job = {b, in, acc, tick};
+        rt_parallel_for(b->pool, in->n, noise_range, &job);
+    } else {
+        rt_noise_add(b->normal_table, in->noise_key, tick, in->n, in->idx, in->current.amplitude,
+                     in->sd, acc);
+    }
+}
+
 static void apply_input(const RtBrain *b, RtPop *p, const RtInput *in, uint64_t tick)
 {
     double *acc = p->s.input[0];
@@ -39,8 +72,7 @@ static void apply_input(const RtBrain *b, RtPop *p, const RtInput *in, uint64_t 
         for (uint32_t k = 0; k < in->n; k++)
             acc[target(in, k)] += x;
     } else if (in->kind == RT_INPUT_NOISE) {
-        rt_noise_add(b->normal_table, in->noise_key, tick, in->n, in->idx, in->current.amplitude,
-                     in->sd, acc);
+        add_noise(b, in, acc, tick);
     } else if (in->kind == RT_INPUT_POISSON) {
         uint32_t n = rt_poisson_sample(in->poisson, tick, 0, in->n, in->drawn);
         for (uint32_t k = 0; k < n; k++)

@@ -89,6 +89,7 @@ typedef struct RtInput {
     uint32_t *drawn;        /* [n] poisson scratch */
     uint32_t noise_key[2];  /* noise: the Philox key (rt_noise.h) */
     double sd;              /* noise: standard deviation */
+    int idx_unique;         /* no neuron listed twice (idx NULL, or ascending) */
 } RtInput;
 
 /* An observation of brain-level reward (RtObserveSpec): this tick's count

@@ -111,8 +111,8 @@ double rt_noise_normal(const RtNormalTable *t, const uint32_t key[2], uint64_t t
     return draw(t, key, tick, neuron, bits);
 }
 
-/* Neurons whose first-try bits are drawn in one pass: a plain loop over
- * counters, which the compiler vectorises, then the ziggurat over them. */
+/* Neurons whose first-try bits are drawn in one pass (first_tries), then
+ * go through the ziggurat. */
 #define RT_NOISE_CHUNK 128
 
 /* The first-try bits of npairs pairs of neurons from pair0 on: a loop
@@ -127,17 +127,25 @@ static void first_tries(const uint32_t key[2], uint64_t tick, uint32_t pair0, ui
     }
 }
 
-void rt_noise_add(const RtNormalTable *t, const uint32_t key[2], uint64_t tick, uint32_t n,
-                  const uint32_t *idx, double mean, double sd, double *acc)
+void rt_noise_add_range(const RtNormalTable *t, const uint32_t key[2], uint64_t tick,
+                        uint32_t begin, uint32_t end, const uint32_t *idx, double mean, double sd,
+                        double *acc)
 {
-    uint64_t bits[RT_NOISE_CHUNK];
-    for (uint64_t start = 0; start < n; start += RT_NOISE_CHUNK) { /* 64 bits: never wraps */
-        uint32_t m = n - start < RT_NOISE_CHUNK ? (uint32_t)(n - start) : RT_NOISE_CHUNK;
-        first_tries(key, tick, (uint32_t)(start / 2), (m + 1) / 2, bits);
+    uint64_t bits[RT_NOISE_CHUNK + 2]; /* an odd start takes one more pair */
+    for (uint64_t start = begin; start < end; start += RT_NOISE_CHUNK) { /* 64 bits: no wrap */
+        uint32_t m = end - start < RT_NOISE_CHUNK ? (uint32_t)(end - start) : RT_NOISE_CHUNK;
+        uint32_t pair0 = (uint32_t)(start / 2), odd = (uint32_t)(start & 1);
+        first_tries(key, tick, pair0, (odd + m + 1) / 2, bits);
         for (uint32_t j = 0; j < m; j++) {
             uint32_t k = (uint32_t)start + j;
-            double z = draw(t, key, tick, k, bits[j]);
+            double z = draw(t, key, tick, k, bits[odd + j]);
             acc[idx ? idx[k] : k] += mean + sd * z;
         }
     }
+}
+
+void rt_noise_add(const RtNormalTable *t, const uint32_t key[2], uint64_t tick, uint32_t n,
+                  const uint32_t *idx, double mean, double sd, double *acc)
+{
+    rt_noise_add_range(t, key, tick, 0, n, idx, mean, sd, acc);
 }

@@ -33,4 +33,11 @@ double rt_noise_normal(const RtNormalTable *t, const uint32_t key[2], uint64_t t
 void rt_noise_add(const RtNormalTable *t, const uint32_t key[2], uint64_t tick, uint32_t n,
                   const uint32_t *idx, double mean, double sd, double *acc);
 
+/* The same for begin <= k < end: any split of [0, n) into ranges gives
+ * rt_noise_add's sums (so threads may share an input whose idx has no
+ * neuron twice). */
+void rt_noise_add_range(const RtNormalTable *t, const uint32_t key[2], uint64_t tick,
+                        uint32_t begin, uint32_t end, const uint32_t *idx, double mean, double sd,
+                        double *acc);
+
 #endif

@@ -117,6 +117,12 @@ static void test_pure_function(void)
     for (uint32_t k = 0; k < N; k++)
         same &= scaled[N - 1 - k] == 2.5 + 0.5 * whole[k];
     CHECK(same, "index lists and mean + sd * z");
+    /* ranges that split pairs and chunks give the same sums */
+    double pieces[N] = {0};
+    uint32_t cuts[] = {0, 1, 2, 5, 128, 129, 130, 257, 300, N};
+    for (int c = 0; c + 1 < (int)(sizeof cuts / sizeof cuts[0]); c++)
+        rt_noise_add_range(&t, key, 12345, cuts[c], cuts[c + 1], idx, 2.5, 0.5, pieces);
+    CHECK(memcmp(pieces, scaled, sizeof pieces) == 0, "rt_noise_add_range over odd cuts = rt_noise_add");
     double zero[3] = {1, 1, 1};
     rt_noise_add(&t, key, 9, 3, NULL, -4, 0, zero);
     CHECK(zero[0] == -3 && zero[1] == -3 && zero[2] == -3, "sd 0 adds the mean exactly");

@@ -11,7 +11,8 @@ from math.erf), not against brainc's generator:
   - neighbouring neurons and consecutive ticks are uncorrelated;
   - a brain parameter sets sd (-D s=0.5), and a negative one is refused
     with exit status 1 and sema's message;
-  - the draws do not depend on the thread count, change with --seed, a
+  - the draws do not depend on the thread count (large inputs are split
+    between threads), change with --seed, a
     built executable given the same -D spikes exactly as `brainc run`, and
     a run resumed from a checkpoint spikes as the uninterrupted one.
 Usage: stimulus_noise.py BRAINC"""
@@ -32,9 +33,10 @@ PROGRAM = """neuron probe() {
   spike when x > 1
 }
 brain b(m = 1.5, s = 2) {
-  p[2000] : probe
+  p[5000] : probe
   q[500] : probe
   stimulus p : noise(mean = m, sd = s) from 10 until 60
+  stimulus p[1..4500] : noise(0, 1) from 60 until 70
   stimulus q : noise(0, 1)
   stimulus q : noise(sd = 1, mean = 0)
   record p.x
@@ -124,9 +126,11 @@ def main():
     ck = Checker()
     res = run(brainc, PROGRAM, TICKS)
     p, q = res["p.x"], res["q.x"]
-    ck.check(p.shape == (TICKS, 2000) and q.shape == (TICKS, 500), "recorded %s and %s" % (p.shape, q.shape))
-    ck.check(np.all(p[:10] == 0) and np.all(p[60:] == 0), "no noise before `from` 10 or from `until` 60 on")
+    ck.check(p.shape == (TICKS, 5000) and q.shape == (TICKS, 500), "recorded %s and %s" % (p.shape, q.shape))
+    ck.check(np.all(p[:10] == 0) and np.all(p[70:] == 0), "no noise before `from` 10 or from `until` 70 on")
     check_normal(ck, p[10:60], 1.5, 2.0, "noise(m, s) in its window")
+    ck.check(np.all(p[60:70, 0] == 0) and np.all(p[60:70, 4501:] == 0), "p[1..4500] only")
+    check_normal(ck, p[60:70, 1:4501], 0.0, 1.0, "noise(0, 1) on p[1..4500] (an index list)")
     check_normal(ck, q, 0.0, math.sqrt(2), "two noise(0, 1) on q (independent: sd sqrt(2))")
     z = (p[10:60] - 1.5) / 2
     n = z[:, 0::2].size
@@ -137,7 +141,7 @@ def main():
 
     threads = run(brainc, PROGRAM, TICKS, threads=2)
     ck.check(np.array_equal(threads["p.x"], p) and np.array_equal(threads["q.x"], q),
-             "--threads 2 draws the same numbers")
+             "--threads 2 (inputs of 4096 neurons or more are split between threads) draws the same numbers")
     other = run(brainc, PROGRAM, TICKS, seed=2)["p.x"]
     ck.check(np.mean(other[10:60] == p[10:60]) < 0.001, "--seed 2 draws other numbers")
     half = run(brainc, PROGRAM.replace("brain b(m = 1.5, s = 2)", "brain b(m = 1.5, s = 0.5)"), TICKS)["p.x"]
