@@ -82,6 +82,13 @@ def expected():
     return {"o.a.x": o_a, "o.sub.q.x": o_q, "lone.x": lone, "l2.a.x": l2_a, "l2.sub.q.x": l2_q}
 
 
+def refused(brainc, ck, args, want, label):
+    """`brainc ir ARGS` exits 1 with `want` in its message."""
+    p = subprocess.run([brainc, "ir"] + args, capture_output=True, text=True)
+    ck.check(p.returncode == 1 and want in p.stderr,
+             "%s: exit 1 with `%s` (%d: %s)" % (label, want, p.returncode, p.stderr.strip()[:200]))
+
+
 def errors(brainc, ck):
     cases = [("stimulus o[4] : current(1)", "index 4 is out of range"),
              ("stimulus o.sub[2] : current(1)", "index 2 is out of range: `o.sub` has 2 elements"),
@@ -95,9 +102,8 @@ def errors(brainc, ck):
         for line, want in cases:
             with open(src, "w") as f:
                 f.write("import std.synapses\n" + PROGRAM.replace("  record o.a.x\n", "  %s\n  record o.a.x\n" % line))
-            p = subprocess.run([brainc, "ir", src], capture_output=True, text=True)
-            ck.check(p.returncode == 1 and want in p.stderr and "e.brain:" in p.stderr,
-                     "`%s`: exit 1 with `%s` (%d: %s)" % (line, want, p.returncode, p.stderr.strip()[:200]))
+            refused(brainc, ck, [src], "e.brain:", "`%s` (located)" % line)
+            refused(brainc, ck, [src], want, "`%s`" % line)
 
 
 def cli_errors(brainc, ck, text):
@@ -111,13 +117,9 @@ def cli_errors(brainc, ck, text):
         with open(src, "w") as f:
             f.write(text)
         for arg, want in cases:
-            p = subprocess.run([brainc, "ir", src, "--stimulus", arg], capture_output=True, text=True)
-            ck.check(p.returncode == 1 and want in p.stderr, "--stimulus '%s': exit 1 with `%s` (%d: %s)"
-                     % (arg, want, p.returncode, p.stderr.strip()[:200]))
-        p = subprocess.run([brainc, "ir", src, "--brain", "nope", "--stimulus", "* : current(1)"],
-                           capture_output=True, text=True)
-        ck.check(p.returncode == 1 and "no brain named `nope`" in p.stderr, "--stimulus with --brain nope: %s"
-                 % p.stderr.strip()[:200])
+            refused(brainc, ck, [src, "--stimulus", arg], want, "--stimulus '%s'" % arg)
+        refused(brainc, ck, [src, "--brain", "nope", "--stimulus", "* : current(1)"],
+                "--stimulus:1:1: error: --stimulus: no brain named `nope`", "--stimulus with --brain nope")
 
 
 def main():
