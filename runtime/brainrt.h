@@ -9,6 +9,7 @@
  *   rt_spikes.h    RtSpikeRing (per-population delay history), RtEventRing
  *   rt_inputs.h    RtCurrent, RtPoisson (Philox, thread-order independent),
  *                  RtSpikeTimes
+ *   rt_noise.h     Gaussian noise currents (Philox + ziggurat, likewise)
  *   rt_record.h    spike rasters (CSV / BRSPK1 binary) and sample CSV writers,
  *                  rt_record_read for BRSPK1
  *   rt_progress.h  the "tick 1200/10000  12.0%  ..." line on a terminal
@@ -29,6 +30,7 @@
 #include "rt_brain.h"
 #include "rt_error.h"
 #include "rt_inputs.h"
+#include "rt_noise.h"
 #include "rt_progress.h"
 #include "rt_record.h"
 #include "rt_spikes.h"
