@@ -21,7 +21,9 @@
 # its spikes per tick come near the published ones) / the published
 # baseline (inner-models-v8-baseline.md: 5043 and 535 ticks/s for arena_v1,
 # 9.4 and 5.6 for big_layered_v1). The network of a recipe is compiled
-# once (the first run, without a cache; the others reuse it).
+# once (the first run, without a cache; the others reuse it). The details
+# add the same long runs with the drive given to `brainc run` as
+# `--stimulus '* : current(2.5)'` or `'* : noise(2.5, 2)'`.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
@@ -70,6 +72,12 @@ run() { # recipe side_by_side_ticks long_ticks pub_tonic_spikes pub_tonic pub_no
     l=$("$build/bench/im8_speed" "$recipes/$r.json" "$3" "$drive")
     if [ "$drive" = tonic ]; then row "$r" "$drive" "$3" "$l" "" "$4" "$5"; else row "$r" "$drive" "$3" "$l" "" "$6" "$7"; fi
     printf '  brainc: %s\n' "$l" >> "$tmp/details"
+    # the same drive given to `brainc run` as a stimulus (counter-based noise)
+    stim='* : current(2.5)'
+    [ "$drive" = noise ] && stim='* : noise(2.5, 2)'
+    s=$("$build/compiler/brainc" run "$recipes/$r.json" --ticks "$3" --stimulus "$stim" 2>&1 | tail -n 1)
+    printf '  brainc run --stimulus '"'"'%s'"'"' --ticks %s: %s\n' "$stim" "$3" \
+      "$(echo "$s" | sed -n 's/^ran [0-9]* ticks ([^)]*), \([0-9]*\) spikes;.*; \([0-9.]* s\), \([0-9]*\) ticks\/s$/\1 spikes, \2, \3 ticks\/s/p')" >> "$tmp/details"
   done
 }
 case $which in arena|all) run arena_v1 2000 10000 7.5 5043 221 535 ;; esac
