@@ -126,7 +126,8 @@ static const Command commands[] = {
      "--checkpoint-keep K also keeps the K-1 checkpoints before the newest as\n"
      "FILE.1 ... --out FILE.db (ending in .db) writes the `record` members and the\n"
      "items of --record spikes,POP,POP.v,CONN.w[:every=K],... into one SQLite\n"
-     "recording (samples as floats, or doubles with --record-dtype f64).\n"},
+     "recording (samples as floats, or doubles with --record-dtype f64).\n"
+     "--stimulus 'TARGET : KIND(ARGS)' adds a stimulus to the brain (brainc help ir).\n"},
     {"inspect", "brainc inspect FILE.db",
      "Prints a summary of a checkpoint: brain, seed, parameters, tick, populations\n"
      "with the mean of each state variable, synapse groups with their counts and\n"
@@ -141,13 +142,14 @@ static const Command commands[] = {
      "into the standalone executable OUT, which needs neither LLVM nor brainc. OUT\n"
      "carries the network built with these parameters and this seed, and takes the\n"
      "run flags of `brainc run`: --ticks N, --threads K, --record spikes=FILE,\n"
-     "--seed S (run-time randomness only: Poisson stimuli; the connectivity stays\n"
-     "the one built here) and -D name=value for the parameters that do not shape\n"
-     "the network (OUT --params lists them). With the same seed OUT spikes exactly\n"
-     "as `brainc run`. --emit-llvm and --emit-asm also write the generated module\n"
-     "as LLVM IR and as assembly. --fast-math compiles the kernels as `run\n"
-     "--fast-math` does. The linker is $CC, else the C compiler brainc was\n"
-     "built with; $BRAINC_RUNTIME_DIR overrides where the runtime libraries are.\n"},
+     "--seed S (run-time randomness only: Poisson and noise stimuli; the\n"
+     "connectivity stays the one built here) and -D name=value for the parameters\n"
+     "that do not shape the network (OUT --params lists them). With the same seed\n"
+     "OUT spikes exactly as `brainc run`. --emit-llvm and --emit-asm also write the\n"
+     "generated module as LLVM IR and as assembly. --fast-math compiles the kernels\n"
+     "as `run --fast-math` does. --stimulus adds a stimulus (brainc help ir). The\n"
+     "linker is $CC, else the C compiler brainc was built with; $BRAINC_RUNTIME_DIR\n"
+     "overrides where the runtime libraries are.\n"},
     {"import", "brainc import FILE.json [-I DIR]... [-o OUT.brain]",
      "Turns an inner-models-v8 recipe or component (JSON) into readable .brain\n"
      "source, written to OUT (atomically: nothing is written on errors) or to stdout.\n"

@@ -5,7 +5,7 @@
  * never stopped: the tick, every population's state and input arrays,
  * refractory counters, delivery rings (pending deliveries), last tick's
  * spike lists and spike counts, every synapse state array, and the reward
- * given for the next tick. Poisson stimuli need nothing: their draws are a
+ * given for the next tick. Poisson and noise stimuli need nothing: their draws are a
  * pure function of (seed, stream, neuron, tick). Recorders are not saved.
  *
  * File: SQLite with PRAGMA application_id = RT_CHECKPOINT_APP_ID, tables
